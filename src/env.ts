@@ -1,0 +1,48 @@
+/** @module Worker bindings and the Hono context shared by every route. */
+import type { CacheConfig } from "./config";
+import type { CacheService } from "./cache/service";
+
+/**
+ * Bindings from wrangler.jsonc (generated into worker-configuration.d.ts by `npm run types`) plus the
+ * secrets and optional variables, which `wrangler types` cannot see.
+ */
+export interface Env extends Cloudflare.Env {
+  /** JSON object mapping client API keys to tenant namespaces: `{"sk-live-…": "acme"}`. Secret. */
+  R1CACHE_KEYS?: string;
+  /** Bearer token for /admin routes. Secret. */
+  ADMIN_TOKEN?: string;
+  /** Set only by `npm run dev` and the tests: enables the `dev-key` / `dev-admin` credentials. */
+  LOCAL_DEV?: string;
+  /** DeepSeek API key (upstream "deepseek"). Secret. */
+  DEEPSEEK_API_KEY?: string;
+  /** Base URL of the DeepSeek API. @default "https://api.deepseek.com" */
+  DEEPSEEK_BASE_URL?: string;
+  /** Base URL and key of any OpenAI-compatible upstream (upstream "openai"). */
+  OPENAI_BASE_URL?: string;
+  OPENAI_API_KEY?: string;
+  /** Model name sent to an OpenAI-compatible upstream. */
+  OPENAI_MODEL?: string;
+  /** Workers AI model for upstream "workers-ai". @default "@cf/deepseek-ai/deepseek-r1-distill-qwen-32b" */
+  WORKERS_AI_MODEL?: string;
+  /** Upstream timeout in ms (whole request, first byte and idle gaps of a stream). @default 120000 */
+  UPSTREAM_TIMEOUT_MS?: string;
+  /** Retries on 429/5xx/network errors before the first byte. @default 2 */
+  UPSTREAM_RETRIES?: string;
+  /** JSON overrides of {@link CacheConfig}, merged over the defaults. */
+  R1CACHE_CONFIG?: string;
+}
+
+/** Per-request values set by middleware. */
+export interface Variables {
+  /** Tenant namespace resolved from the API key. */
+  namespace: string;
+  config: CacheConfig;
+  cache: CacheService;
+  /** Server-Timing entries collected along the request. */
+  timings: Array<{ name: string; dur: number; desc?: string }>;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: Variables;
+}
