@@ -1,6 +1,7 @@
 /** @module Worker bindings and the Hono context shared by every route. */
-import type { CacheConfig } from "./config";
+
 import type { CacheService } from "./cache/service";
+import type { CacheConfig } from "./config";
 
 /**
  * Bindings from wrangler.jsonc (generated into worker-configuration.d.ts by `npm run types`) plus the

@@ -1,0 +1,66 @@
+/** @module Per-request cache controls from `Cache-Control` and the `x-r1cache-*` request headers. */
+import { badRequest } from "../errors";
+
+export interface RequestControls {
+  /** Look the request up (false for `Cache-Control: no-cache`). */
+  lookup: boolean;
+  /** Store what this request produces, answer or alias (false for `no-store`). */
+  store: boolean;
+  /** Serve only entries younger than this (`max-age=N`). */
+  maxAgeSeconds?: number;
+  /** Lifetime of the stored answer (`x-r1cache-ttl`). */
+  ttlSeconds?: number;
+  /** Semantic lookup allowed (`x-r1cache-semantic: off` disables it). */
+  semantic: boolean;
+  /** Similarity threshold for this request (`x-r1cache-threshold`). */
+  threshold?: number;
+}
+
+const NON_NEGATIVE_INT = /^\d+$/;
+
+function parseCacheControl(value: string | undefined, controls: RequestControls): void {
+  if (!value) return;
+  for (const directive of value.split(",")) {
+    const [rawName = "", rawArg] = directive.trim().split("=", 2);
+    const name = rawName.trim().toLowerCase();
+    if (name === "no-cache") controls.lookup = false;
+    else if (name === "no-store") controls.store = false;
+    else if (name === "max-age") {
+      const arg = rawArg?.trim().replace(/^"|"$/g, "") ?? "";
+      if (!NON_NEGATIVE_INT.test(arg))
+        throw badRequest("Cache-Control", "max-age must be a whole number of seconds");
+      controls.maxAgeSeconds = Number(arg);
+    }
+    // Other directives (private, no-transform, …) say nothing to this cache and are ignored, as in HTTP.
+  }
+}
+
+/** Reads the controls of one request; a malformed value is a 400 naming the header. */
+export function parseControls(header: (name: string) => string | undefined): RequestControls {
+  const controls: RequestControls = { lookup: true, store: true, semantic: true };
+  parseCacheControl(header("cache-control"), controls);
+
+  const ttl = header("x-r1cache-ttl")?.trim();
+  if (ttl !== undefined) {
+    if (!NON_NEGATIVE_INT.test(ttl) || Number(ttl) < 1) {
+      throw badRequest("x-r1cache-ttl", "must be a whole number of seconds, at least 1");
+    }
+    controls.ttlSeconds = Number(ttl);
+  }
+
+  const threshold = header("x-r1cache-threshold")?.trim();
+  if (threshold !== undefined) {
+    const value = Number(threshold);
+    if (threshold === "" || !Number.isFinite(value) || value < 0 || value > 1) {
+      throw badRequest("x-r1cache-threshold", "must be a number from 0.0 to 1.0");
+    }
+    controls.threshold = value;
+  }
+
+  const semantic = header("x-r1cache-semantic")?.trim().toLowerCase();
+  if (semantic !== undefined) {
+    if (semantic !== "on" && semantic !== "off") throw badRequest("x-r1cache-semantic", "must be on or off");
+    controls.semantic = semantic === "on";
+  }
+  return controls;
+}

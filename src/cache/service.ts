@@ -1,0 +1,194 @@
+/** @module The cache as the routes see it: look up through the tiers, or follow one upstream call and store it. */
+import type { CacheConfig } from "../config";
+import type { Env } from "../env";
+import { CacheError } from "../errors";
+import { createTierChain, type TierChain } from "../tiers/chain";
+import { createD1Tier } from "../tiers/d1";
+import { createKvTier } from "../tiers/kv";
+import { createMemoryTier, type MemoryTier } from "../tiers/memory";
+import { createR2Tier } from "../tiers/r2";
+import type { StoredEntry, TierName } from "../tiers/types";
+import type { ChatParams, Upstream, UpstreamEvent } from "../upstream/types";
+import { encodeEntry } from "./codec";
+import type { RequestControls } from "./controls";
+import type { CacheEntry } from "./entry";
+import { type Flight, FlightRegistry } from "./flight";
+import { lastUserPrompt } from "./key";
+import { type CacheStats, isolateStats } from "./stats";
+
+export interface CacheRequest {
+  namespace: string;
+  key: string;
+  params: ChatParams;
+  controls: RequestControls;
+}
+
+export type CacheOutcome =
+  | { status: "HIT"; entry: CacheEntry; tier: TierName }
+  | {
+      status: "MISS" | "BYPASS";
+      /** The answer as it streams from the upstream (shared with coalesced requests). */
+      events: AsyncIterable<UpstreamEvent>;
+      /** The whole answer, once the stream ends; rejects with the upstream's error. */
+      entry: Promise<CacheEntry>;
+      /** Whether this request joined another request's upstream call. */
+      coalesced: boolean;
+      /** How the upstream shapes reasoning, needed before the first event is rendered. */
+      reasoningFormat: Upstream["reasoningFormat"];
+    };
+
+export interface CacheServiceOptions {
+  env: Env;
+  ctx: Pick<ExecutionContext, "waitUntil">;
+  config: CacheConfig;
+  /** Created on first miss only: a hit never needs the upstream's configuration. */
+  upstream: () => Upstream;
+  stats?: CacheStats;
+}
+
+// Isolate-wide state: L1 and the in-flight calls live as long as the isolate serves requests.
+let memoryTier: MemoryTier | undefined;
+const flights = new FlightRegistry<CacheEntry>();
+
+/** The isolate's L1, sized and set to the policy `config` asks for. */
+export function isolateMemoryTier(config: CacheConfig): MemoryTier {
+  const { maxBytes, ttlSeconds } = config.tiers.l1;
+  memoryTier ??= createMemoryTier({ maxBytes, ttlSeconds, policy: config.evictionPolicy });
+  memoryTier.resize(maxBytes, ttlSeconds);
+  memoryTier.setPolicy(config.evictionPolicy);
+  return memoryTier;
+}
+
+/** Which tiers take a stored body: the configured write tiers within their size limits, and R2 for big ones. */
+export function placement(config: CacheConfig) {
+  return (tier: TierName, entry: StoredEntry): boolean => {
+    const size = entry.meta.storedSize;
+    const { l3, l4 } = config.tiers;
+    // D1 indexes every entry; the row holds the body only when it fits (see tiers/d1.ts).
+    if (tier === "l3") return config.writeTiers.includes("l3") || size > l3.maxEntryBytes;
+    if (tier === "l4") {
+      return (
+        size <= l4.maxEntryBytes &&
+        (config.writeTiers.includes("l4") || size >= l4.minEntryBytes || size > l3.maxEntryBytes)
+      );
+    }
+    return config.writeTiers.includes(tier) && size <= config.tiers[tier].maxEntryBytes;
+  };
+}
+
+export function createCacheService(options: CacheServiceOptions) {
+  const { env, ctx, config } = options;
+  const stats = options.stats ?? isolateStats;
+  const chain: TierChain = createTierChain(
+    [
+      isolateMemoryTier(config),
+      createKvTier(env.CACHE_KV, { ttlSeconds: config.tiers.l2.ttlSeconds }),
+      createD1Tier(env.DB, {
+        ttlSeconds: config.tiers.l3.ttlSeconds,
+        maxBodyBytes: config.tiers.l3.maxEntryBytes,
+      }),
+      createR2Tier(env.ARCHIVE, { ttlSeconds: config.tiers.l4.ttlSeconds }),
+    ],
+    {
+      waitUntil: (p) => ctx.waitUntil(p),
+      accepts: placement(config),
+      onFault(tier, op, fault, error) {
+        if (fault === "corrupt") stats.corruptEntries++;
+        else stats.tierErrors[tier]++;
+        // The error's message only: entries and keys never reach the logs.
+        console.warn(
+          `r1cache: tier ${tier} ${op} failed (${fault}): ${error instanceof Error ? error.message : String(error)}`,
+        );
+      },
+    },
+  );
+
+  async function resolve(request: CacheRequest): Promise<CacheOutcome> {
+    const { controls } = request;
+    if (controls.lookup) {
+      const hit = await chain.get(request.key, { maxAgeSeconds: controls.maxAgeSeconds });
+      if (hit) {
+        stats.hits[hit.tier]++;
+        stats.tokensSaved += hit.entry.usage?.completion_tokens ?? 0;
+        return { status: "HIT", entry: hit.entry, tier: hit.tier };
+      }
+    }
+    const upstream = options.upstream();
+    const { flight, leader } = flights.join(request.key, (f) => ctx.waitUntil(fly(f, upstream, request)));
+    if (leader) stats.misses++;
+    else stats.coalesced++;
+    if (!controls.lookup) stats.bypasses++;
+    return {
+      status: controls.lookup ? "MISS" : "BYPASS",
+      events: flight.subscribe(),
+      entry: flight.done,
+      coalesced: !leader,
+      reasoningFormat: upstream.reasoningFormat,
+    };
+  }
+
+  /** Runs one upstream call for a flight, then stores the answer unless told not to. */
+  async function fly(flight: Flight<CacheEntry>, upstream: Upstream, request: CacheRequest): Promise<void> {
+    stats.upstreamCalls++;
+    try {
+      const entry = await streamInto(flight, upstream, request);
+      if (request.controls.store) await store(entry);
+      flight.finish(entry);
+    } catch (error) {
+      stats.upstreamErrors++;
+      flight.fail(error);
+    }
+  }
+
+  async function streamInto(
+    flight: Flight<CacheEntry>,
+    upstream: Upstream,
+    request: CacheRequest,
+  ): Promise<CacheEntry> {
+    let reasoning = "";
+    let content = "";
+    for await (const event of upstream.stream(request.params)) {
+      flight.push(event);
+      if (event.type === "delta") {
+        reasoning += event.reasoning ?? "";
+        content += event.content ?? "";
+        continue;
+      }
+      const createdAt = Date.now();
+      const ttl = request.controls.ttlSeconds ?? config.defaultTtlSeconds;
+      return {
+        v: 1,
+        key: request.key,
+        namespace: request.namespace,
+        model: request.params.model,
+        prompt: lastUserPrompt(request.params.messages),
+        reasoning,
+        content,
+        reasoningFormat: upstream.reasoningFormat,
+        finishReason: event.finishReason,
+        usage: event.usage,
+        upstream: upstream.name,
+        createdAt,
+        expiresAt: createdAt + ttl * 1000,
+      };
+    }
+    // Upstreams throw on a cut stream; this guards one that just stops.
+    throw new CacheError("upstream_truncated", "upstream stream ended before the answer was complete");
+  }
+
+  async function store(entry: CacheEntry): Promise<void> {
+    const stored = await encodeEntry(entry, {
+      mode: config.compression,
+      thresholdBytes: config.compressionThresholdBytes,
+    });
+    stats.recordStored(stored.meta.size, stored.meta.storedSize);
+    await chain.set(entry.key, stored, {
+      policy: config.writePolicy,
+      info: { model: entry.model, prompt: entry.prompt },
+    });
+  }
+
+  return { resolve, chain, stats, store };
+}
+
+export type CacheService = ReturnType<typeof createCacheService>;

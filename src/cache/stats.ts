@@ -1,0 +1,46 @@
+/** @module Counters of this isolate: hits per tier, misses, upstream calls, tier faults, latency. */
+import type { TierName } from "../tiers/types";
+
+type PerTier = Record<TierName, number>;
+const perTier = (): PerTier => ({ l1: 0, l2: 0, l3: 0, l4: 0 });
+
+/** Live counters; one instance per isolate (see {@link isolateStats}). */
+export class CacheStats {
+  readonly startedAt = Date.now();
+  hits = perTier();
+  semanticHits = 0;
+  misses = 0;
+  bypasses = 0;
+  upstreamCalls = 0;
+  upstreamErrors = 0;
+  coalesced = 0;
+  tierErrors = perTier();
+  corruptEntries = 0;
+  /** Completion tokens served from the cache instead of paid for again. */
+  tokensSaved = 0;
+  requests = 0;
+  responseTimeTotalMs = 0;
+  storedPlainBytes = 0;
+  storedBytes = 0;
+
+  get hitCount(): number {
+    return Object.values(this.hits).reduce((a, b) => a + b, 0);
+  }
+
+  recordResponse(ms: number): void {
+    this.requests++;
+    this.responseTimeTotalMs += ms;
+  }
+
+  recordStored(plain: number, stored: number): void {
+    this.storedPlainBytes += plain;
+    this.storedBytes += stored;
+  }
+
+  reset(): void {
+    Object.assign(this, new CacheStats(), { startedAt: this.startedAt });
+  }
+}
+
+/** The isolate's counters: they live as long as the isolate, like the L1 tier. */
+export const isolateStats = new CacheStats();

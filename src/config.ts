@@ -1,0 +1,92 @@
+/** @module Cache configuration: defaults, overrides from the `R1CACHE_CONFIG` variable, validation. */
+import { z } from "zod";
+import type { Env } from "./env";
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const DAY = 86_400;
+
+const tierSchema = z.object({
+  /** Entries older than this (seconds since stored in this tier) are not served from it. */
+  ttlSeconds: z.number().int().min(1),
+  /** Largest stored (compressed) body this tier takes. */
+  maxEntryBytes: z.number().int().min(0),
+});
+
+export const configSchema = z.object({
+  /** Eviction policy of the L1 isolate-memory tier. @default "lru" */
+  evictionPolicy: z.enum(["lru", "lfu"]),
+  /** Body compression: a codec, or `auto` (gzip above `compressionThresholdBytes` when it pays). */
+  compression: z.enum(["none", "gzip", "deflate", "auto"]),
+  /** @default 1024 */
+  compressionThresholdBytes: z.number().int().min(0),
+  /**
+   * `write-through` awaits every tier before answering; `write-behind` awaits L1 only and writes the
+   * slower tiers in `waitUntil`. @default "write-behind"
+   */
+  writePolicy: z.enum(["write-through", "write-behind"]),
+  /** Tiers a fresh answer is written to (L4 also takes any body too large for L3). */
+  writeTiers: z.array(z.enum(["l1", "l2", "l3", "l4"])).min(1),
+  /** Default entry lifetime in seconds when the request sets no `x-r1cache-ttl`. @default 604800 */
+  defaultTtlSeconds: z.number().int().min(1),
+  /** Largest request body accepted, in bytes (413 above). @default 1048576 */
+  maxRequestBytes: z.number().int().min(1024),
+  tiers: z.object({
+    l1: tierSchema.extend({ maxBytes: z.number().int().min(0) }),
+    l2: tierSchema,
+    l3: tierSchema,
+    l4: tierSchema.extend({ minEntryBytes: z.number().int().min(0) }),
+  }),
+  /** Cosine similarity a semantic candidate needs before the verifier looks at it. @default 0.85 */
+  semanticThreshold: z.number().min(0).max(1),
+  /** Let the auto-tuner change eviction policy and sizes. @default false */
+  autoTune: z.boolean(),
+});
+
+export type CacheConfig = z.infer<typeof configSchema>;
+
+/** Defaults; D1 rows are capped at 2 MB (https://developers.cloudflare.com/d1/platform/limits/). */
+export const DEFAULT_CONFIG: CacheConfig = {
+  evictionPolicy: "lru",
+  compression: "auto",
+  compressionThresholdBytes: KIB,
+  writePolicy: "write-behind",
+  writeTiers: ["l1", "l2", "l3"],
+  defaultTtlSeconds: 7 * DAY,
+  maxRequestBytes: MIB,
+  tiers: {
+    l1: { maxBytes: 32 * MIB, ttlSeconds: DAY, maxEntryBytes: MIB },
+    // KV values may be 25 MiB, but large bodies belong in R2 where reads are cheaper per byte.
+    l2: { ttlSeconds: 7 * DAY, maxEntryBytes: MIB },
+    l3: { ttlSeconds: 30 * DAY, maxEntryBytes: 512 * KIB },
+    l4: { ttlSeconds: 365 * DAY, maxEntryBytes: 100 * MIB, minEntryBytes: 512 * KIB },
+  },
+  semanticThreshold: 0.85,
+  autoTune: false,
+};
+
+/** A partial config, one level of nesting deep for `tiers`. */
+export type ConfigPatch = Partial<Omit<CacheConfig, "tiers">> & {
+  tiers?: { [T in keyof CacheConfig["tiers"]]?: Partial<CacheConfig["tiers"][T]> };
+};
+
+/** Merges a patch over a config and validates the result; throws a ZodError naming the bad field. */
+export function mergeConfig(base: CacheConfig, patch: ConfigPatch): CacheConfig {
+  const tiers = { ...base.tiers };
+  for (const name of ["l1", "l2", "l3", "l4"] as const) {
+    const tierPatch = patch.tiers?.[name];
+    if (tierPatch) Object.assign(tiers, { [name]: { ...base.tiers[name], ...tierPatch } });
+  }
+  return configSchema.parse({ ...base, ...patch, tiers });
+}
+
+let parsed: { source: string | undefined; config: CacheConfig } | undefined;
+
+/** The config for this isolate: defaults with `R1CACHE_CONFIG` (JSON) merged over them. */
+export function loadConfig(env: Env): CacheConfig {
+  if (parsed && parsed.source === env.R1CACHE_CONFIG) return parsed.config;
+  const patch = env.R1CACHE_CONFIG ? (JSON.parse(env.R1CACHE_CONFIG) as ConfigPatch) : {};
+  const config = mergeConfig(DEFAULT_CONFIG, patch);
+  parsed = { source: env.R1CACHE_CONFIG, config };
+  return config;
+}

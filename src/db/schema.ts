@@ -1,0 +1,42 @@
+/** @module D1 schema (drizzle). `npm run db:generate` writes migrations/ from it. */
+import { customType, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** A BLOB as Uint8Array (drizzle's `blob({ mode: "buffer" })` needs Node's Buffer). */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | number[] | Uint8Array }>({
+  dataType: () => "blob",
+  toDriver: (value) => value,
+  // D1 returns BLOBs as ArrayBuffer; older runtimes as an array of numbers.
+  fromDriver: (value) => (value instanceof Uint8Array ? value : new Uint8Array(value)),
+});
+
+/**
+ * The durable index of every entry: metadata and hit statistics, and the body itself when it fits in
+ * a D1 row (`location = 'l3'`); larger bodies live in R2 (`location = 'l4'`, `body` null).
+ */
+export const entries = sqliteTable(
+  "entries",
+  {
+    key: text("key").primaryKey(),
+    namespace: text("namespace").notNull(),
+    model: text("model").notNull().default(""),
+    prompt: text("prompt").notNull().default(""),
+    body: bytes("body"),
+    location: text("location", { enum: ["l3", "l4"] }).notNull(),
+    codec: text("codec", { enum: ["none", "gzip", "deflate"] }).notNull(),
+    checksum: text("checksum").notNull(),
+    size: integer("size").notNull(),
+    storedSize: integer("stored_size").notNull(),
+    createdAt: integer("created_at").notNull(),
+    storedAt: integer("stored_at").notNull(),
+    expiresAt: integer("expires_at"),
+    lastHitAt: integer("last_hit_at"),
+    hitCount: integer("hit_count").notNull().default(0),
+  },
+  (t) => [
+    index("entries_namespace_idx").on(t.namespace),
+    index("entries_expires_idx").on(t.expiresAt),
+    index("entries_last_hit_idx").on(t.lastHitAt),
+  ],
+);
+
+export type EntryRow = typeof entries.$inferSelect;

@@ -1,0 +1,72 @@
+/** @module Admin API (admin token): stats, cache clearing, entry deletion, config. */
+import { Hono } from "hono";
+import { z } from "zod";
+import { requireAdmin } from "../auth";
+import type { AppEnv } from "../env";
+import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
+import { validate } from "../validation";
+import { withCache } from "./respond";
+
+export const admin = new Hono<AppEnv>();
+admin.use("*", requireAdmin, withCache);
+
+admin.get("/stats", async (c) => {
+  const { stats, chain } = c.get("cache");
+  const config = c.get("config");
+  const tiers: Partial<Record<TierName, TierUsage & { hits: number; errors: number }>> = {};
+  for (const tier of chain.tiers) {
+    // A tier that cannot report its usage (KV has no cheap count) shows what this isolate saw.
+    const usage = (await tier.usage?.().catch(() => undefined)) ?? { entries: -1, bytes: -1 };
+    tiers[tier.name] = { ...usage, hits: stats.hits[tier.name], errors: stats.tierErrors[tier.name] };
+  }
+  const hits = stats.hitCount;
+  const lookups = hits + stats.misses;
+  const uptimeSeconds = Math.max(1, (Date.now() - stats.startedAt) / 1000);
+  const memory = tiers.l1?.bytes ?? 0;
+  return c.json({
+    hit_rate: lookups === 0 ? 0 : hits / lookups,
+    hits,
+    misses: stats.misses,
+    bypasses: stats.bypasses,
+    coalesced: stats.coalesced,
+    upstream_calls: stats.upstreamCalls,
+    upstream_errors: stats.upstreamErrors,
+    tokens_saved: stats.tokensSaved,
+    avg_response_time_ms: stats.requests === 0 ? 0 : stats.responseTimeTotalMs / stats.requests,
+    memory_usage_bytes: memory,
+    compression_ratio: stats.storedPlainBytes === 0 ? 1 : stats.storedBytes / stats.storedPlainBytes,
+    qps: stats.requests / uptimeSeconds,
+    cache_size_bytes: Object.values(tiers).reduce((sum, t) => sum + Math.max(0, t.bytes), 0),
+    unique_entries: tiers.l3?.entries ?? 0,
+    aliases: 0,
+    unique_chunks: 0,
+    semantic_threshold: config.semanticThreshold,
+    corrupt_entries: stats.corruptEntries,
+    scope: "isolate",
+    tiers,
+  });
+});
+
+const levelSchema = z.object({
+  level: z.enum([...TIER_NAMES, "all"], { error: "must be one of l1, l2, l3, l4, all" }).default("all"),
+  namespace: z.string().min(1).optional(),
+});
+
+admin.delete("/cache", validate("query", levelSchema), async (c) => {
+  const { level, namespace } = c.req.valid("query");
+  const { chain } = c.get("cache");
+  const removed: Partial<Record<TierName, number | null>> = {};
+  for (const tier of chain.tiers) {
+    if (level !== "all" && tier.name !== level) continue;
+    removed[tier.name] = (await tier.clear?.(namespace)) ?? null;
+  }
+  return c.json({ cleared: removed });
+});
+
+admin.delete("/entries/:key", async (c) => {
+  const key = c.req.param("key");
+  await c.get("cache").chain.delete(key);
+  return c.json({ deleted: key });
+});
+
+admin.get("/config", (c) => c.json(c.get("config")));

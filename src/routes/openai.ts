@@ -1,0 +1,62 @@
+/** @module OpenAI-compatible API: POST /v1/chat/completions (JSON and SSE) and GET /v1/models. */
+import { Hono } from "hono";
+import { requireClient } from "../auth";
+import { DEFAULT_MODEL } from "../cache/key";
+import type { AppEnv } from "../env";
+import { primed, replayEntry } from "../format/events";
+import { completionBody, completionStream } from "../format/openai";
+import { chatCompletionSchema, validate } from "../validation";
+import { cacheHeaders, limitBody, resolveChat, withCache } from "./respond";
+
+/** Models this endpoint answers for; any other name is passed through to the upstream as given. */
+export const MODELS = [DEFAULT_MODEL, "deepseek-r1"] as const;
+
+export const openai = new Hono<AppEnv>();
+
+openai.get("/models", requireClient, (c) =>
+  c.json({
+    object: "list",
+    data: MODELS.map((id) => ({ id, object: "model", created: 1737331200, owned_by: "r1-edge-cache" })),
+  }),
+);
+
+openai.post(
+  "/chat/completions",
+  requireClient,
+  limitBody,
+  validate("json", chatCompletionSchema),
+  withCache,
+  async (c) => {
+    const body = c.req.valid("json");
+    const resolved = await resolveChat(c, {
+      ...body,
+      max_tokens: body.max_tokens ?? body.max_completion_tokens,
+    });
+    const { outcome, key } = resolved;
+    const meta = {
+      id: `chatcmpl-${key.slice(0, 29)}`,
+      model: body.model ?? DEFAULT_MODEL,
+      created: Math.floor(Date.now() / 1000),
+    };
+    const stats = c.get("cache").stats;
+
+    if (body.stream) {
+      const hit = outcome.status === "HIT";
+      const events = hit ? replayEntry(outcome.entry) : await primed(outcome.events);
+      const format = hit ? outcome.entry.reasoningFormat : outcome.reasoningFormat;
+      stats.recordResponse(Date.now() - resolved.startedAt);
+      const stream = completionStream(meta, format, events, body.stream_options?.include_usage ?? false);
+      return new Response(stream, {
+        headers: {
+          ...cacheHeaders(resolved),
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache",
+        },
+      });
+    }
+
+    const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;
+    stats.recordResponse(Date.now() - resolved.startedAt);
+    return c.json(completionBody(meta, entry), 200, cacheHeaders(resolved));
+  },
+);

@@ -1,0 +1,97 @@
+/** @module Native API (the seed's CompleteR1CacheSystem over HTTP): /v1/r1/chat, /search, /context. */
+import { Hono } from "hono";
+import { requireClient } from "../auth";
+import type { AppEnv } from "../env";
+import { CacheError } from "../errors";
+import { primed, replayEntry } from "../format/events";
+import type { UpstreamEvent } from "../upstream/types";
+import { r1ChatSchema, validate } from "../validation";
+import { cacheHeaders, limitBody, type ResolvedChat, resolveChat, withCache } from "./respond";
+
+export const r1 = new Hono<AppEnv>();
+
+function summary(resolved: ResolvedChat) {
+  const { outcome, key } = resolved;
+  const hit = outcome.status === "HIT";
+  return {
+    cached: hit,
+    match: hit ? "exact" : null,
+    tier: hit ? outcome.tier : null,
+    similarity: hit ? 1 : null,
+    response_time_ms: Date.now() - resolved.startedAt,
+    key,
+  };
+}
+
+const encoder = new TextEncoder();
+
+/** SSE of `{reasoning}` / `{response}` deltas, then the summary, then `[DONE]`. */
+function nativeStream(
+  resolved: ResolvedChat,
+  events: AsyncIterable<UpstreamEvent>,
+): ReadableStream<Uint8Array> {
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, data: unknown) =>
+    controller.enqueue(encoder.encode(`data: ${JSON.stringify(data)}\n\n`));
+  return new ReadableStream({
+    async start(controller) {
+      try {
+        for await (const event of events) {
+          if (event.type === "done")
+            send(controller, { done: true, finish_reason: event.finishReason, ...summary(resolved) });
+          else if (event.reasoning) send(controller, { reasoning: event.reasoning });
+          else if (event.content) send(controller, { response: event.content });
+        }
+        controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+      } catch (error) {
+        send(
+          controller,
+          error instanceof CacheError ? error.toJSON() : { error: { message: "upstream failed" } },
+        );
+      }
+      controller.close();
+    },
+  });
+}
+
+r1.post("/chat", requireClient, limitBody, validate("json", r1ChatSchema), withCache, async (c) => {
+  const body = c.req.valid("json");
+  if (body.use_context) {
+    throw new CacheError("not_enabled", "use_context: context injection is not enabled in this version", {
+      field: "use_context",
+    });
+  }
+  const resolved = await resolveChat(
+    c,
+    { model: body.model, messages: [{ role: "user", content: body.prompt }], max_tokens: body.max_tokens },
+    body.use_cache ? {} : { lookup: false, store: false },
+  );
+  const { outcome } = resolved;
+  const stats = c.get("cache").stats;
+  if (body.stream) {
+    const events = outcome.status === "HIT" ? replayEntry(outcome.entry) : await primed(outcome.events);
+    stats.recordResponse(Date.now() - resolved.startedAt);
+    return new Response(nativeStream(resolved, events), {
+      headers: {
+        ...cacheHeaders(resolved),
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+      },
+    });
+  }
+  const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;
+  stats.recordResponse(Date.now() - resolved.startedAt);
+  return c.json(
+    { response: entry.content, reasoning: entry.reasoning, ...summary(resolved) },
+    200,
+    cacheHeaders(resolved),
+  );
+});
+
+const notEnabled = (what: string) => () => {
+  throw new CacheError("not_enabled", `${what} is not enabled in this version`);
+};
+
+r1.post("/search", requireClient, notEnabled("semantic search"));
+r1.post("/context", requireClient, notEnabled("context injection"));
+r1.delete("/context/:id", requireClient, notEnabled("context injection"));
+r1.post("/knowledge-base", requireClient, notEnabled("knowledge bases"));

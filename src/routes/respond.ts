@@ -1,0 +1,75 @@
+/** @module What the chat routes share: resolving a request through the cache and the x-r1cache headers. */
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { parseControls } from "../cache/controls";
+import { canonicalParams, exactKey, type RawChatParams } from "../cache/key";
+import { type CacheOutcome, createCacheService } from "../cache/service";
+import { loadConfig } from "../config";
+import type { AppEnv } from "../env";
+import { CacheError } from "../errors";
+import { createUpstream } from "../upstream";
+
+/** Sets `config` and `cache` for the request. */
+export const withCache = createMiddleware<AppEnv>(async (c, next) => {
+  const config = loadConfig(c.env);
+  c.set("config", config);
+  c.set(
+    "cache",
+    createCacheService({ env: c.env, ctx: c.executionCtx, config, upstream: () => createUpstream(c.env) }),
+  );
+  await next();
+});
+
+/** 413 for bodies over `maxRequestBytes`, before anything parses them. */
+export const limitBody = createMiddleware<AppEnv>((c, next) =>
+  bodyLimit({
+    maxSize: loadConfig(c.env).maxRequestBytes,
+    onError: () => {
+      throw new CacheError(
+        "payload_too_large",
+        `request body is larger than ${loadConfig(c.env).maxRequestBytes} bytes`,
+        {
+          field: "body",
+        },
+      );
+    },
+  })(c, next),
+);
+
+export interface ResolvedChat {
+  key: string;
+  outcome: CacheOutcome;
+  /** Epoch ms when the route started, for response_time_ms and Server-Timing. */
+  startedAt: number;
+  lookupMs: number;
+}
+
+/** Canonicalises, keys and resolves a chat request through the cache. */
+export async function resolveChat(
+  c: Context<AppEnv>,
+  raw: RawChatParams,
+  controlsOverride?: { lookup?: boolean; store?: boolean },
+) {
+  const startedAt = Date.now();
+  const controls = { ...parseControls((name) => c.req.header(name)), ...controlsOverride };
+  const namespace = c.get("namespace");
+  const params = canonicalParams(raw);
+  const key = await exactKey(namespace, params);
+  const outcome = await c.get("cache").resolve({ namespace, key, params, controls });
+  return { key, outcome, startedAt, lookupMs: Date.now() - startedAt } satisfies ResolvedChat;
+}
+
+/** The x-r1cache-* and Server-Timing headers of a resolved request. */
+export function cacheHeaders(resolved: ResolvedChat): Record<string, string> {
+  const { outcome, key, lookupMs } = resolved;
+  const headers: Record<string, string> = { "x-r1cache": outcome.status, "x-r1cache-key": key };
+  if (outcome.status === "HIT") {
+    headers["x-r1cache-tier"] = outcome.tier;
+    headers["x-r1cache-match"] = "exact";
+  }
+  if (outcome.status !== "HIT" && outcome.coalesced) headers["x-r1cache-coalesced"] = "1";
+  const total = Date.now() - resolved.startedAt;
+  headers["server-timing"] = `cache;desc="${outcome.status}";dur=${lookupMs}, total;dur=${total}`;
+  return headers;
+}

@@ -1,0 +1,99 @@
+/** @module Reads through the tiers in order, back-fills faster ones, and writes by the write policy. */
+import { CorruptEntryError, decodeEntry } from "../cache/codec";
+import type { CacheEntry } from "../cache/entry";
+import type { StoredEntry, Tier, TierName, TierSetOptions } from "./types";
+
+/** Why a tier operation failed; the chain reports it and carries on without that tier. */
+export type TierFault = "error" | "corrupt";
+
+export interface TierChainOptions {
+  /** Runs work after the response (back-fill, write-behind, hit stats). */
+  waitUntil(promise: Promise<unknown>): void;
+  /** Called for every tier failure; must not throw. */
+  onFault?(tier: TierName, op: string, fault: TierFault, error: unknown): void;
+  /** Whether `tier` should hold a body of `storedSize` bytes (size limits, write tiers). */
+  accepts?(tier: TierName, entry: StoredEntry): boolean;
+  now?: () => number;
+}
+
+export interface ChainHit {
+  entry: CacheEntry;
+  stored: StoredEntry;
+  tier: TierName;
+}
+
+export interface ChainGetOptions {
+  /** Serve only entries younger than this many seconds (`Cache-Control: max-age`). */
+  maxAgeSeconds?: number;
+}
+
+export interface ChainSetOptions extends TierSetOptions {
+  /** Await every tier (`write-through`) or only the first, the rest in waitUntil (`write-behind`). */
+  policy: "write-through" | "write-behind";
+}
+
+/** The tiers as one cache. A failing tier is reported through `onFault` and skipped, never thrown. */
+export function createTierChain(tiers: readonly Tier[], options: TierChainOptions) {
+  const now = options.now ?? Date.now;
+  const accepts = options.accepts ?? (() => true);
+
+  const attempt = async <T>(tier: Tier, op: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await run();
+    } catch (error) {
+      options.onFault?.(tier.name, op, "error", error);
+      return undefined;
+    }
+  };
+  const later = (tier: Tier, op: string, run: () => Promise<unknown>): void =>
+    options.waitUntil(attempt(tier, op, run));
+
+  async function get(key: string, getOptions: ChainGetOptions = {}): Promise<ChainHit | null> {
+    for (const [index, tier] of tiers.entries()) {
+      const stored = await attempt(tier, "get", () => tier.get(key));
+      if (!stored) continue;
+      const { maxAgeSeconds } = getOptions;
+      // Every tier holds the same answer with the same createdAt: too old here is too old everywhere.
+      if (maxAgeSeconds !== undefined && now() - stored.meta.createdAt > maxAgeSeconds * 1000) return null;
+      let entry: CacheEntry;
+      try {
+        entry = await decodeEntry(stored);
+      } catch (error) {
+        options.onFault?.(
+          tier.name,
+          "decode",
+          error instanceof CorruptEntryError ? "corrupt" : "error",
+          error,
+        );
+        later(tier, "delete", () => tier.delete(key));
+        continue;
+      }
+      for (const faster of tiers.slice(0, index)) {
+        if (accepts(faster.name, stored)) later(faster, "backfill", () => faster.set(key, stored));
+      }
+      for (const t of tiers) if (t.touch) later(t, "touch", () => t.touch?.(key, now()) ?? Promise.resolve());
+      return { entry, stored, tier: tier.name };
+    }
+    return null;
+  }
+
+  async function set(key: string, stored: StoredEntry, setOptions: ChainSetOptions): Promise<void> {
+    const targets = tiers.filter((t) => accepts(t.name, stored));
+    const write = (t: Tier) => attempt(t, "set", () => t.set(key, stored, setOptions));
+    if (setOptions.policy === "write-through") {
+      await Promise.all(targets.map(write));
+      return;
+    }
+    const [first, ...rest] = targets;
+    if (first) await write(first);
+    for (const t of rest) options.waitUntil(write(t));
+  }
+
+  async function remove(key: string): Promise<void> {
+    await Promise.all(tiers.map((t) => attempt(t, "delete", () => t.delete(key))));
+  }
+
+  return { tiers, get, set, delete: remove };
+}
+
+export type TierChain = ReturnType<typeof createTierChain>;

@@ -1,0 +1,55 @@
+/** @module L2: Workers KV, with the entry metadata in KV metadata and a TTL per value. */
+import type { EntryMeta, StoredEntry, Tier } from "./types";
+
+export interface KvTierOptions {
+  ttlSeconds: number;
+  /** Key prefix, so the cache can share a namespace with other data. @default "e:" */
+  prefix?: string;
+  now?: () => number;
+}
+
+/** KV refuses expirations under 60 s (https://developers.cloudflare.com/kv/api/write-key-value-pairs/). */
+export const KV_MIN_TTL_SECONDS = 60;
+
+/** Creates the KV tier over a bound namespace. */
+export function createKvTier(kv: KVNamespace, options: KvTierOptions): Tier {
+  const prefix = options.prefix ?? "e:";
+  const now = options.now ?? Date.now;
+
+  return {
+    name: "l2",
+    async get(key) {
+      const { value, metadata } = await kv.getWithMetadata<EntryMeta>(prefix + key, "arrayBuffer");
+      if (value === null || metadata === null) return null;
+      if (metadata.expiresAt !== null && metadata.expiresAt <= now()) return null;
+      return { body: new Uint8Array(value), meta: metadata };
+    },
+    async set(key, entry: StoredEntry) {
+      const untilExpiry = entry.meta.expiresAt === null ? Infinity : (entry.meta.expiresAt - now()) / 1000;
+      const ttl = Math.ceil(Math.min(options.ttlSeconds, untilExpiry));
+      if (ttl <= 0) return;
+      // Below KV's minimum the value outlives its expiry by a little; `get` checks expiresAt itself.
+      await kv.put(prefix + key, entry.body, {
+        expirationTtl: Math.max(KV_MIN_TTL_SECONDS, ttl),
+        metadata: entry.meta,
+      });
+    },
+    async delete(key) {
+      await kv.delete(prefix + key);
+    },
+    async clear(namespace) {
+      let removed = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await kv.list<EntryMeta>({ prefix, cursor });
+        const doomed = page.keys.filter(
+          (k) => namespace === undefined || k.metadata?.namespace === namespace,
+        );
+        await Promise.all(doomed.map((k) => kv.delete(k.name)));
+        removed += doomed.length;
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+      return removed;
+    },
+  };
+}

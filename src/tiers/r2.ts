@@ -1,0 +1,95 @@
+/** @module L4: R2, the archive of large and old entries; metadata rides in R2 custom metadata. */
+import type { Codec, EntryMeta, Tier, TierUsage } from "./types";
+
+export interface R2TierOptions {
+  ttlSeconds: number;
+  /** Object key prefix. @default "entries/" */
+  prefix?: string;
+  now?: () => number;
+}
+
+/** R2 custom metadata is string-valued; these are the fields of {@link EntryMeta} plus when we stored it. */
+type R2Meta = Record<keyof EntryMeta | "storedAt", string>;
+
+function toCustomMetadata(meta: EntryMeta, storedAt: number): R2Meta {
+  return {
+    codec: meta.codec,
+    checksum: meta.checksum,
+    size: String(meta.size),
+    storedSize: String(meta.storedSize),
+    createdAt: String(meta.createdAt),
+    expiresAt: meta.expiresAt === null ? "" : String(meta.expiresAt),
+    namespace: meta.namespace,
+    storedAt: String(storedAt),
+  };
+}
+
+function fromCustomMetadata(m: Record<string, string>): EntryMeta & { storedAt: number } {
+  return {
+    codec: (m.codec ?? "none") as Codec,
+    checksum: m.checksum ?? "",
+    size: Number(m.size),
+    storedSize: Number(m.storedSize),
+    createdAt: Number(m.createdAt),
+    expiresAt: m.expiresAt ? Number(m.expiresAt) : null,
+    namespace: m.namespace ?? "",
+    storedAt: Number(m.storedAt),
+  };
+}
+
+/** Creates the R2 tier over a bound bucket. */
+export function createR2Tier(bucket: R2Bucket, options: R2TierOptions): Tier {
+  const prefix = options.prefix ?? "entries/";
+  const now = options.now ?? Date.now;
+
+  return {
+    name: "l4",
+    async get(key) {
+      const object = await bucket.get(prefix + key);
+      if (!object) return null;
+      const { storedAt, ...meta } = fromCustomMetadata(object.customMetadata ?? {});
+      const t = now();
+      if ((meta.expiresAt !== null && meta.expiresAt <= t) || storedAt + options.ttlSeconds * 1000 <= t) {
+        return null;
+      }
+      return { body: new Uint8Array(await object.arrayBuffer()), meta };
+    },
+    async set(key, entry) {
+      await bucket.put(prefix + key, entry.body, {
+        customMetadata: toCustomMetadata(entry.meta, now()),
+        // No contentEncoding: the body is decoded by our codec, never by an HTTP client.
+        httpMetadata: { contentType: "application/octet-stream" },
+      });
+    },
+    async delete(key) {
+      await bucket.delete(prefix + key);
+    },
+    async clear(namespace) {
+      let removed = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await bucket.list({ prefix, cursor, include: ["customMetadata"] });
+        const doomed = page.objects
+          .filter((o) => namespace === undefined || o.customMetadata?.namespace === namespace)
+          .map((o) => o.key);
+        // R2 deletes up to 1000 keys per call (https://developers.cloudflare.com/r2/api/workers/workers-api-reference/).
+        if (doomed.length > 0) await bucket.delete(doomed);
+        removed += doomed.length;
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return removed;
+    },
+    async usage(): Promise<TierUsage> {
+      let entries = 0;
+      let bytes = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await bucket.list({ prefix, cursor });
+        entries += page.objects.length;
+        for (const o of page.objects) bytes += o.size;
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return { entries, bytes };
+    },
+  };
+}
