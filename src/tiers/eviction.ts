@@ -39,9 +39,11 @@ export function createLfuPolicy(): EvictionPolicy {
   let min = 0;
 
   const bucket = (count: number): Set<string> => {
-    let set = buckets.get(count);
-    if (!set) buckets.set(count, (set = new Set()));
-    return set;
+    const existing = buckets.get(count);
+    if (existing) return existing;
+    const created = new Set<string>();
+    buckets.set(count, created);
+    return created;
   };
   const detach = (key: string, count: number): void => {
     const set = buckets.get(count);

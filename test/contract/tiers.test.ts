@@ -11,7 +11,10 @@ function withClock(make: (now: () => number) => Tier): () => TierHarness {
   return () => {
     let offset = 0;
     const tier = make(() => Date.now() + offset);
-    return { tier, advance: (ms) => void (offset += ms) };
+    const advance = (ms: number): void => {
+      offset += ms;
+    };
+    return { tier, advance };
   };
 }
 
