@@ -34,6 +34,8 @@ describe("codec", () => {
 
   it("rejects a compressed body that no longer decompresses", async () => {
     const stored = await encodeEntry(makeEntry({}, 5000), { mode: "gzip" });
-    await expect(decodeEntry({ ...stored, body: stored.body.slice(0, 20) })).rejects.toBeInstanceOf(CorruptEntryError);
+    await expect(decodeEntry({ ...stored, body: stored.body.slice(0, 20) })).rejects.toBeInstanceOf(
+      CorruptEntryError,
+    );
   });
 });

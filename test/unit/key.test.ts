@@ -25,7 +25,12 @@ describe("exact key", () => {
       { seed: 7 },
       { tools: [{ type: "function", function: { name: "f" } }] },
       { response_format: { type: "json_object" } },
-      { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "O que são Order Blocks?" }] },
+      {
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "O que são Order Blocks?" },
+        ],
+      },
       { messages: [{ role: "user", content: "O que são Order Blocks?!" }] },
     ];
     const keys = await Promise.all(variants.map((v) => key(ask(v))));
