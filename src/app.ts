@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
-import { CacheError } from "./errors";
+import { CacheError, describeError } from "./errors";
 import { admin } from "./routes/admin";
 import { openai } from "./routes/openai";
 import { r1 } from "./routes/r1";

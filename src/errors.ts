@@ -73,3 +73,15 @@ export class CacheError extends Error {
 export function badRequest(field: string, message: string): CacheError {
   return new CacheError("bad_request", `${field}: ${message}`, { field });
 }
+
+/**
+ * A one-line description of an error that is safe to log: the innermost cause's message, first line,
+ * cut short. Query text and bound parameters (which hold prompts and keys) never reach the logs.
+ */
+export function describeError(error: unknown): string {
+  let inner = error;
+  while (inner instanceof Error && inner.cause !== undefined) inner = inner.cause;
+  const message = inner instanceof Error ? `${inner.name}: ${inner.message}` : String(inner);
+  const firstLine = message.split("\n", 1)[0] ?? "";
+  return firstLine.length > 200 ? `${firstLine.slice(0, 200)}…` : firstLine;
+}

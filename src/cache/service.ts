@@ -1,7 +1,7 @@
 /** @module The cache as the routes see it: look up through the tiers, or follow one upstream call and store it. */
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
-import { CacheError } from "../errors";
+import { CacheError, describeError } from "../errors";
 import { createTierChain, type TierChain } from "../tiers/chain";
 import { createD1Tier } from "../tiers/d1";
 import { createKvTier } from "../tiers/kv";
