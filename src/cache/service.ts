@@ -2,7 +2,7 @@
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import { CacheError, describeError } from "../errors";
-import { createTierChain, type TierChain } from "../tiers/chain";
+import { createTierChain, rememberDecoded, type TierChain } from "../tiers/chain";
 import { createD1Tier } from "../tiers/d1";
 import { createKvTier } from "../tiers/kv";
 import { createMemoryTier, type MemoryTier } from "../tiers/memory";
@@ -181,6 +181,7 @@ export function createCacheService(options: CacheServiceOptions) {
       mode: config.compression,
       thresholdBytes: config.compressionThresholdBytes,
     });
+    rememberDecoded(stored, entry);
     stats.recordStored(stored.meta.size, stored.meta.storedSize);
     await chain.set(entry.key, stored, {
       policy: config.writePolicy,

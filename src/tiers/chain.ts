@@ -32,6 +32,26 @@ export interface ChainSetOptions extends TierSetOptions {
   policy: "write-through" | "write-behind";
 }
 
+/**
+ * Entries already decoded in this isolate, by the stored object they came from. L1 hands back the
+ * same object on every hit, so an L1 hit skips decompression and re-hashing: its bytes were checked
+ * when they entered the isolate. Bytes read from KV, D1 or R2 are new objects and always verified.
+ */
+const decoded = new WeakMap<StoredEntry, CacheEntry>();
+
+/** Records that `stored` holds `entry` (it was just encoded from it), so L1 hits need not decode it. */
+export function rememberDecoded(stored: StoredEntry, entry: CacheEntry): void {
+  decoded.set(stored, entry);
+}
+
+async function decodeOnce(stored: StoredEntry): Promise<CacheEntry> {
+  const known = decoded.get(stored);
+  if (known) return known;
+  const entry = await decodeEntry(stored);
+  decoded.set(stored, entry);
+  return entry;
+}
+
 /** The tiers as one cache. A failing tier is reported through `onFault` and skipped, never thrown. */
 export function createTierChain(tiers: readonly Tier[], options: TierChainOptions) {
   const now = options.now ?? Date.now;
@@ -57,7 +77,7 @@ export function createTierChain(tiers: readonly Tier[], options: TierChainOption
       if (maxAgeSeconds !== undefined && now() - stored.meta.createdAt > maxAgeSeconds * 1000) return null;
       let entry: CacheEntry;
       try {
-        entry = await decodeEntry(stored);
+        entry = await decodeOnce(stored);
       } catch (error) {
         options.onFault?.(
           tier.name,

@@ -20,6 +20,16 @@ export interface D1Tier extends Tier {
   purgeExpired(): Promise<number>;
 }
 
+/**
+ * Hit statistics wait in isolate memory and reach D1 as one batch at most every few seconds: one
+ * write per hit would cost more than the hit. A hit counted here and lost with the isolate is a
+ * statistic, never an answer.
+ */
+const pendingHits = new Map<string, { count: number; at: number }>();
+let lastFlushAt = 0;
+const HIT_FLUSH_INTERVAL_MS = 5_000;
+const HIT_FLUSH_MAX_KEYS = 200;
+
 /** Creates the D1 tier over a bound database. */
 export function createD1Tier(d1: D1Database, options: D1TierOptions): D1Tier {
   const db = drizzle(d1);
@@ -70,10 +80,19 @@ export function createD1Tier(d1: D1Database, options: D1TierOptions): D1Tier {
       return { entries: row?.entries ?? 0, bytes: row?.bytes ?? 0 };
     },
     async touch(key, at) {
-      await db
-        .update(entries)
-        .set({ lastHitAt: at, hitCount: sql`${entries.hitCount} + 1` })
-        .where(eq(entries.key, key));
+      const pending = pendingHits.get(key);
+      pendingHits.set(key, { count: (pending?.count ?? 0) + 1, at });
+      if (at - lastFlushAt < HIT_FLUSH_INTERVAL_MS && pendingHits.size < HIT_FLUSH_MAX_KEYS) return;
+      lastFlushAt = at;
+      const batch = [...pendingHits].map(([k, hit]) =>
+        db
+          .update(entries)
+          .set({ lastHitAt: hit.at, hitCount: sql`${entries.hitCount} + ${hit.count}` })
+          .where(eq(entries.key, k)),
+      );
+      pendingHits.clear();
+      const [first, ...rest] = batch;
+      if (first) await db.batch([first, ...rest]);
     },
     async purgeExpired() {
       const t = now();

@@ -24,6 +24,7 @@ interface Slot {
 }
 
 export interface MemoryTier extends Tier {
+  usage(): Promise<TierUsage>;
   /** Switches the eviction policy, keeping the entries (their history starts afresh). */
   setPolicy(policy: EvictionPolicyName): void;
   /** Changes the byte budget, evicting at once if the new one is smaller. */

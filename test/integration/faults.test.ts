@@ -20,7 +20,7 @@ async function corruptKv(key: string): Promise<void> {
   const { value, metadata } = await env.CACHE_KV.getWithMetadata<EntryMeta>(`e:${key}`, "arrayBuffer");
   if (!value) throw new Error("nothing in KV to corrupt");
   const bytes = new Uint8Array(value);
-  bytes[bytes.length - 2] ^= 0xff;
+  bytes.set([(bytes.at(-2) ?? 0) ^ 0xff], bytes.length - 2);
   await env.CACHE_KV.put(`e:${key}`, bytes, { metadata });
 }
 
@@ -30,7 +30,7 @@ async function corruptD1(key: string): Promise<void> {
     .first<{ body: ArrayBuffer }>();
   if (!row) throw new Error("nothing in D1 to corrupt");
   const bytes = new Uint8Array(row.body);
-  bytes[bytes.length - 2] ^= 0xff;
+  bytes.set([(bytes.at(-2) ?? 0) ^ 0xff], bytes.length - 2);
   await env.DB.prepare("update entries set body = ? where key = ?").bind(bytes, key).run();
 }
 
