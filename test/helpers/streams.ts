@@ -1,7 +1,9 @@
 /** @module Test helpers for byte streams and async iterables. */
 
 /** A byte stream that yields the given chunks (strings are UTF-8 encoded), then closes. */
-export function streamOf(chunks: Array<string | Uint8Array>): ReadableStream<Uint8Array> & { cancelled: () => boolean } {
+export function streamOf(
+  chunks: Array<string | Uint8Array>,
+): ReadableStream<Uint8Array> & { cancelled: () => boolean } {
   const encoder = new TextEncoder();
   let index = 0;
   let cancelled = false;

@@ -58,7 +58,9 @@ describe("fetchWithRetry", () => {
 
   it("gives up after `retries` and reports the last status as retryable", async () => {
     const fetch = scriptedFetch([503, 502, 503].map((status) => new Response("down", { status })));
-    const error = await rejectionOf(fetchWithRetry("https://u.test/x", {}, { fetch, sleep: noSleep(), retries: 2 }));
+    const error = await rejectionOf(
+      fetchWithRetry("https://u.test/x", {}, { fetch, sleep: noSleep(), retries: 2 }),
+    );
     expect(fetch).toHaveBeenCalledTimes(3);
     expect(error).toMatchObject({ code: "upstream_error", upstreamStatus: 503, retryable: true });
   });
@@ -82,7 +84,11 @@ describe("fetchWithRetry", () => {
   it("rethrows the caller's abort as is, without retrying", async () => {
     hangingFetch.mockClear();
     const controller = new AbortController();
-    const pending = fetchWithRetry("https://u.test/x", {}, { fetch: hangingFetch, signal: controller.signal });
+    const pending = fetchWithRetry(
+      "https://u.test/x",
+      {},
+      { fetch: hangingFetch, signal: controller.signal },
+    );
     controller.abort(new Error("client went away"));
     const error = await rejectionOf(pending);
     expect(error).toEqual(new Error("client went away"));
@@ -111,7 +117,11 @@ describe("fetchWithRetry", () => {
     const echo = `Incorrect API key provided: ${key}; Authorization: Bearer ${key}`;
     const fetch = scriptedFetch([new Response(echo, { status: 401 })]);
     const error = await rejectionOf(
-      fetchWithRetry("https://u.test/x", { headers: { authorization: `Bearer ${key}` } }, { fetch, secrets: [key] }),
+      fetchWithRetry(
+        "https://u.test/x",
+        { headers: { authorization: `Bearer ${key}` } },
+        { fetch, secrets: [key] },
+      ),
     );
     expect((error as CacheError).upstreamStatus).toBe(401);
     expect((error as CacheError).message).not.toContain(key);
@@ -128,7 +138,13 @@ describe("withRetries", () => {
   it("uses full jitter bounded by min(maxDelayMs, baseDelayMs * 2^n)", async () => {
     const sleep = noSleep();
     const error = await rejectionOf(
-      withRetries(failing(true), { retries: 4, baseDelayMs: 100, maxDelayMs: 300, random: () => 0.999, sleep }),
+      withRetries(failing(true), {
+        retries: 4,
+        baseDelayMs: 100,
+        maxDelayMs: 300,
+        random: () => 0.999,
+        sleep,
+      }),
     );
     expect(error).toBeInstanceOf(CacheError);
     const delays = sleep.mock.calls.map((c) => Math.round(c[0]));
@@ -138,7 +154,12 @@ describe("withRetries", () => {
   it("stops waiting when the signal aborts during the backoff", async () => {
     const controller = new AbortController();
     const attempt = vi.fn(failing(true));
-    const pending = withRetries(attempt, { retries: 5, baseDelayMs: 10_000, random: () => 1, signal: controller.signal });
+    const pending = withRetries(attempt, {
+      retries: 5,
+      baseDelayMs: 10_000,
+      random: () => 1,
+      signal: controller.signal,
+    });
     await new Promise((r) => setTimeout(r, 5));
     controller.abort(new Error("stop"));
     expect(await rejectionOf(pending)).toEqual(new Error("stop"));

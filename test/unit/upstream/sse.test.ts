@@ -11,7 +11,8 @@ describe("parseSse", () => {
   });
 
   it("gives the same events whatever the chunk boundaries", async () => {
-    const text = 'data: {"x":"one"}\r\n\r\n: keep-alive\n\nevent: message\ndata: two\ndata: lines\n\ndata: [DONE]\n\n';
+    const text =
+      'data: {"x":"one"}\r\n\r\n: keep-alive\n\nevent: message\ndata: two\ndata: lines\n\ndata: [DONE]\n\n';
     const expected = ['{"x":"one"}', "two\nlines", "[DONE]"];
     for (let i = 0; i <= text.length; i++) {
       expect(await parse([text.slice(0, i), text.slice(i)]), `split at ${i}`).toEqual(expected);
@@ -30,7 +31,11 @@ describe("parseSse", () => {
   });
 
   it("strips one space after the colon only, and accepts data without a colon", async () => {
-    expect(await parse(["data:tight\n\ndata:  two spaces\n\ndata\n\n"])).toEqual(["tight", " two spaces", ""]);
+    expect(await parse(["data:tight\n\ndata:  two spaces\n\ndata\n\n"])).toEqual([
+      "tight",
+      " two spaces",
+      "",
+    ]);
   });
 
   it("decodes UTF-8 characters split across chunks", async () => {
@@ -64,7 +69,8 @@ describe("parseSse", () => {
     const events: string[] = [];
     const error = await rejectionOf(
       (async () => {
-        for await (const data of parseSse(silentAfter(["data: a\n\n"]), { idleTimeoutMs: 20 })) events.push(data);
+        for await (const data of parseSse(silentAfter(["data: a\n\n"]), { idleTimeoutMs: 20 }))
+          events.push(data);
       })(),
     );
     expect(events).toEqual(["a"]);
