@@ -83,7 +83,8 @@ const tokens = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
 
 /** The whole simulated answer for a request: a pure function of the canonical request. */
 export function simulateCompletion(params: ChatParams): SimulatedCompletion {
-  const seed = fnv1a(stableStringify(params));
+  // max_tokens only cuts the answer short, as with a real model: a cut answer is a prefix of the full one.
+  const seed = fnv1a(stableStringify({ ...params, max_tokens: null }));
   const random = mulberry32(seed);
   const lastUser = [...params.messages].reverse().find((m) => m.role === "user")?.content ?? "";
   const flat = lastUser.replace(/\s+/g, " ").trim();

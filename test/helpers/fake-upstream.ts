@@ -84,7 +84,7 @@ export interface FakeUpstream {
   };
   /** Adds behaviours to the queue (when `behaviours` is a queue). */
   enqueue(...behaviours: FakeBehaviour[]): void;
-  /** Removes the spy; `fetch` is the original again. */
+  /** Puts back the `fetch` that was there before the install. */
   restore(): void;
 }
 
@@ -101,7 +101,9 @@ export function installFakeUpstream(options: FakeUpstreamOptions = {}): FakeUpst
     if (typeof behaviours === "function") return behaviours(call, requests.length - 1);
     return queue.shift() ?? options.fallback ?? fake.ok();
   };
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+  // A plain replacement rather than vi.spyOn: spying on an already spied fetch would reuse that spy and
+  // make `original` call itself. Installs nest; restore them in reverse order.
+  const spy = vi.fn<typeof fetch>(async (input, init) => {
     const target = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (!target.startsWith(FAKE_UPSTREAM_URL)) return original(input, init);
     const request = new Request(input, init);
@@ -121,6 +123,7 @@ export function installFakeUpstream(options: FakeUpstreamOptions = {}): FakeUpst
     requests.push(call);
     return serve(next(call), call.body, options, signal);
   });
+  globalThis.fetch = spy;
   return {
     url: FAKE_UPSTREAM_URL,
     calls: {
@@ -133,7 +136,9 @@ export function installFakeUpstream(options: FakeUpstreamOptions = {}): FakeUpst
       requests,
     },
     enqueue: (...behaviours) => queue.push(...behaviours),
-    restore: () => spy.mockRestore(),
+    restore: () => {
+      if (globalThis.fetch === spy) globalThis.fetch = original;
+    },
   };
 }
 
