@@ -10,7 +10,13 @@ import {
   readUsage,
   reasoningOf,
 } from "./json";
-import { attemptSignal, DEFAULT_TIMEOUT_MS, type RetryOptions, withRetries } from "./retry";
+import {
+  type AttemptResult,
+  attemptSignal,
+  DEFAULT_TIMEOUT_MS,
+  type RetryOptions,
+  withRetries,
+} from "./retry";
 import { guardBody, parseSse, SSE_DONE, type SseOptions, truncatedError } from "./sse";
 import { splitThinkEvents } from "./think-splitter";
 import type { ChatParams, Upstream, UpstreamEvent, Usage } from "./types";
@@ -64,31 +70,8 @@ export function createWorkersAiUpstream(options: WorkersAiOptions): Upstream {
     reasoningFormat: "think-tags",
     async *stream(params, { signal } = {}) {
       const inputs = buildWorkersAiInputs(params, options.defaultMaxTokens);
-      const output = await withRetries(
-        async () => {
-          const timing = attemptSignal(timeoutMs, signal);
-          try {
-            const run = options.ai.run(model as TextGenerationModel, inputs, { signal: timing.signal });
-            return { ok: true as const, value: await abortable(run, timing.signal) };
-          } catch (cause) {
-            if (signal?.aborted) throw signal.reason;
-            if (timing.timedOut()) {
-              const error = new CacheError(
-                "upstream_timeout",
-                `workers-ai did not answer within ${timeoutMs} ms`,
-                {
-                  retryable: true,
-                },
-              );
-              return { ok: false as const, error, retry: false };
-            }
-            return { ok: false as const, error: runError(cause) };
-          } finally {
-            timing.clear();
-          }
-        },
-        { ...options, signal },
-      );
+      const attempt = () => runOnce(options.ai, model, inputs, timeoutMs, signal);
+      const output = await withRetries(attempt, { ...options, signal });
       const read: SseOptions = { idleTimeoutMs: timeoutMs, signal, name: "workers-ai" };
       const events =
         output instanceof ReadableStream
@@ -97,6 +80,32 @@ export function createWorkersAiUpstream(options: WorkersAiOptions): Upstream {
       yield* splitThinkEvents(events);
     },
   };
+}
+
+/** One `ai.run` with the first-byte timeout; the caller's abort is rethrown, never retried. */
+async function runOnce(
+  ai: Ai,
+  model: string,
+  inputs: ReturnType<typeof buildWorkersAiInputs>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<AttemptResult<unknown>> {
+  const timing = attemptSignal(timeoutMs, signal);
+  try {
+    const run = ai.run(model as TextGenerationModel, inputs, { signal: timing.signal });
+    return { ok: true, value: await abortable(run, timing.signal) };
+  } catch (cause) {
+    if (signal?.aborted) throw signal.reason;
+    if (!timing.timedOut()) return { ok: false, error: runError(cause) };
+    const message = `workers-ai did not answer within ${timeoutMs} ms`;
+    return {
+      ok: false,
+      error: new CacheError("upstream_timeout", message, { retryable: true }),
+      retry: false,
+    };
+  } finally {
+    timing.clear();
+  }
 }
 
 /** Rejects when the signal aborts, in case the binding does not honour it. */

@@ -113,13 +113,7 @@ export function installFakeUpstream(options: FakeUpstreamOptions = {}): FakeUpst
       return Response.json({ object: "list", data: [{ id: "fake-r1", object: "model" }] });
     if (path !== "/chat/completions" || request.method !== "POST")
       return new Response("not found", { status: 404 });
-    const text = await request.text();
-    const call: FakeRequest = {
-      url: request.url,
-      method: request.method,
-      headers: Object.fromEntries(request.headers),
-      body: text ? (JSON.parse(text) as FakeRequestBody) : {},
-    };
+    const call = await readCall(request);
     requests.push(call);
     return serve(next(call), call.body, options, signal);
   });
@@ -139,6 +133,16 @@ export function installFakeUpstream(options: FakeUpstreamOptions = {}): FakeUpst
     restore: () => {
       if (globalThis.fetch === spy) globalThis.fetch = original;
     },
+  };
+}
+
+async function readCall(request: Request): Promise<FakeRequest> {
+  const text = await request.text();
+  return {
+    url: request.url,
+    method: request.method,
+    headers: Object.fromEntries(request.headers),
+    body: text ? (JSON.parse(text) as FakeRequestBody) : {},
   };
 }
 
