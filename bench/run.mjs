@@ -4,7 +4,7 @@
  * Node process around fetch(); ratios compare routes measured interleaved in the same run.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
@@ -52,7 +52,8 @@ async function start(scriptPath, vars = {}) {
   return { mf, base: url.href.replace(/\/$/, "") };
 }
 
-const chatBody = (prompt) => JSON.stringify({ model: "deepseek-reasoner", messages: [{ role: "user", content: prompt }] });
+const chatBody = (prompt) =>
+  JSON.stringify({ model: "deepseek-reasoner", messages: [{ role: "user", content: prompt }] });
 
 async function timed(base, path, init) {
   const t0 = performance.now();
@@ -65,7 +66,12 @@ const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
-const summary = (xs) => ({ n: xs.length, median: quantile(xs, 0.5), p90: quantile(xs, 0.9), p99: quantile(xs, 0.99) });
+const summary = (xs) => ({
+  n: xs.length,
+  median: quantile(xs, 0.5),
+  p90: quantile(xs, 0.9),
+  p99: quantile(xs, 0.99),
+});
 const fmt = (x) => x.toFixed(2);
 
 function progress(label, i, n) {
@@ -78,7 +84,8 @@ async function l1VersusNoop(scriptPath) {
   const { mf, base } = await start(scriptPath);
   const post = { method: "POST", headers: AUTH, body: chatBody("benchmark: L1 hit vs no-op") };
   await timed(base, "/v1/chat/completions", post);
-  for (let i = 0; i < 50; i++) await Promise.all([timed(base, "/healthz"), timed(base, "/v1/chat/completions", post)]);
+  for (let i = 0; i < 50; i++)
+    await Promise.all([timed(base, "/healthz"), timed(base, "/v1/chat/completions", post)]);
   const noop = [];
   const hit = [];
   for (let i = 1; i <= N; i++) {
@@ -89,7 +96,10 @@ async function l1VersusNoop(scriptPath) {
     progress("l1 vs no-op", i, N);
   }
   const throughput = {};
-  for (const [name, path, init] of [["noop", "/healthz", undefined], ["l1_hit", "/v1/chat/completions", post]]) {
+  for (const [name, path, init] of [
+    ["noop", "/healthz", undefined],
+    ["l1_hit", "/v1/chat/completions", post],
+  ]) {
     const end = performance.now() + 3000;
     let count = 0;
     await Promise.all(
@@ -103,7 +113,12 @@ async function l1VersusNoop(scriptPath) {
     throughput[name] = count / 3;
   }
   await mf.dispose();
-  return { noop: summary(noop), hit: summary(hit), ratio: quantile(hit, 0.5) / quantile(noop, 0.5), throughput };
+  return {
+    noop: summary(noop),
+    hit: summary(hit),
+    ratio: quantile(hit, 0.5) / quantile(noop, 0.5),
+    throughput,
+  };
 }
 
 /** Exact hits served by one tier only: the others are left out of the write path and L1 is sized 0. */
@@ -111,14 +126,20 @@ async function tierHits(scriptPath, tier) {
   const config = tier === "l1" ? {} : { writeTiers: [tier], tiers: { l1: { maxBytes: 0 } } };
   const { mf, base } = await start(scriptPath, { R1CACHE_CONFIG: JSON.stringify(config) });
   const prompts = Array.from({ length: 20 }, (_, i) => `benchmark tier ${tier} prompt ${i}`);
-  for (const p of prompts) await timed(base, "/v1/chat/completions", { method: "POST", headers: AUTH, body: chatBody(p) });
+  for (const p of prompts)
+    await timed(base, "/v1/chat/completions", { method: "POST", headers: AUTH, body: chatBody(p) });
   const times = [];
   const rounds = Math.ceil(N / prompts.length / 2);
   for (let r = 0; r < rounds; r++) {
     for (const p of prompts) {
-      const { ms, res } = await timed(base, "/v1/chat/completions", { method: "POST", headers: AUTH, body: chatBody(p) });
+      const { ms, res } = await timed(base, "/v1/chat/completions", {
+        method: "POST",
+        headers: AUTH,
+        body: chatBody(p),
+      });
       const got = res.headers.get("x-r1cache-tier");
-      if (got !== tier) throw new Error(`expected a hit from ${tier}, got ${res.headers.get("x-r1cache")} ${got}`);
+      if (got !== tier)
+        throw new Error(`expected a hit from ${tier}, got ${res.headers.get("x-r1cache")} ${got}`);
       if (r > 0) times.push(ms);
     }
     progress(`hits from ${tier}`, r + 1, rounds);
@@ -134,11 +155,16 @@ async function missVersusHit(scriptPath) {
   const miss = [];
   const hit = [];
   for (const [i, p] of prompts.entries()) {
-    miss.push((await timed(base, "/v1/chat/completions", { method: "POST", headers: AUTH, body: chatBody(p) })).ms);
+    miss.push(
+      (await timed(base, "/v1/chat/completions", { method: "POST", headers: AUTH, body: chatBody(p) })).ms,
+    );
     progress("misses at 1500 ms", i + 1, prompts.length);
   }
   for (let r = 0; r < 10; r++) {
-    for (const p of prompts) hit.push((await timed(base, "/v1/chat/completions", { method: "POST", headers: AUTH, body: chatBody(p) })).ms);
+    for (const p of prompts)
+      hit.push(
+        (await timed(base, "/v1/chat/completions", { method: "POST", headers: AUTH, body: chatBody(p) })).ms,
+      );
   }
   await mf.dispose();
   return { miss: summary(miss), hit: summary(hit), speedup: quantile(miss, 0.5) / quantile(hit, 0.5) };
@@ -156,11 +182,16 @@ writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2));
 const { l1VersusNoop: lv, missVersusHit: mh } = results;
 console.log(`\nL1 hit vs no-op (n=${N} each, interleaved)`);
 console.log("| route | median ms | p90 ms | p99 ms | req/s at c=32 |\n|---|---|---|---|---|");
-console.log(`| GET /healthz (no-op) | ${fmt(lv.noop.median)} | ${fmt(lv.noop.p90)} | ${fmt(lv.noop.p99)} | ${lv.throughput.noop.toFixed(0)} |`);
-console.log(`| L1 hit | ${fmt(lv.hit.median)} | ${fmt(lv.hit.p90)} | ${fmt(lv.hit.p99)} | ${lv.throughput.l1_hit.toFixed(0)} |`);
+console.log(
+  `| GET /healthz (no-op) | ${fmt(lv.noop.median)} | ${fmt(lv.noop.p90)} | ${fmt(lv.noop.p99)} | ${lv.throughput.noop.toFixed(0)} |`,
+);
+console.log(
+  `| L1 hit | ${fmt(lv.hit.median)} | ${fmt(lv.hit.p90)} | ${fmt(lv.hit.p99)} | ${lv.throughput.l1_hit.toFixed(0)} |`,
+);
 console.log(`ratio of medians (L1 hit / no-op): ${lv.ratio.toFixed(2)}x\n`);
 console.log("Exact hits per tier\n| tier | n | median ms | p90 ms | p99 ms |\n|---|---|---|---|---|");
-for (const [tier, s] of Object.entries(results.tiers)) console.log(`| ${tier} | ${s.n} | ${fmt(s.median)} | ${fmt(s.p90)} | ${fmt(s.p99)} |`);
+for (const [tier, s] of Object.entries(results.tiers))
+  console.log(`| ${tier} | ${s.n} | ${fmt(s.median)} | ${fmt(s.p90)} | ${fmt(s.p99)} |`);
 console.log(`\nMiss vs hit, simulator at 1500 ms\n| | n | median ms | p90 ms |\n|---|---|---|---|`);
 console.log(`| miss | ${mh.miss.n} | ${fmt(mh.miss.median)} | ${fmt(mh.miss.p90)} |`);
 console.log(`| hit | ${mh.hit.n} | ${fmt(mh.hit.median)} | ${fmt(mh.hit.p90)} |`);
