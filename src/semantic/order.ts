@@ -1,0 +1,109 @@
+/** @module Word order around directional markers (X to Y, X than Y, from X / to X) for the match verifier. */
+
+import { fold, STOPWORDS, stem } from "./text";
+import type { Conflict } from "./types";
+
+/** Markers whose two sides are not interchangeable, grouped by meaning. */
+const MARKERS: Readonly<Record<string, string>> = {
+  to: "to",
+  into: "to",
+  "->": "to",
+  "→": "to",
+  "=>": "to",
+  para: "to",
+  than: "than",
+  que: "than",
+};
+
+/** Prepositions of origin and destination: "from X" and "to X" point opposite ways. */
+const FROM = new Set(["from", "de", "do", "da", "desde"]);
+const TOWARDS = new Set(["to", "into", "para", "pro", "pra"]);
+
+/** Content words kept on each side of a marker. */
+const WINDOW = 4;
+
+function orderTokens(text: string): string[] {
+  return fold(text).match(/->|→|=>|[\p{L}\p{N}_]+/gu) ?? [];
+}
+
+function isContent(token: string): boolean {
+  return !STOPWORDS.has(token) && !(token in MARKERS) && !FROM.has(token);
+}
+
+/** Content words on one side of position `i`, stopping at the next marker. */
+function side(tokens: readonly string[], i: number, step: -1 | 1): Set<string> {
+  const out = new Set<string>();
+  for (let j = i + step; j >= 0 && j < tokens.length && out.size < WINDOW; j += step) {
+    const t = tokens[j] ?? "";
+    if (t in MARKERS) break;
+    if (isContent(t)) out.add(stem(t));
+  }
+  return out;
+}
+
+interface MarkerSides {
+  readonly group: string;
+  readonly left: Set<string>;
+  readonly right: Set<string>;
+}
+
+function markerSides(tokens: readonly string[]): MarkerSides[] {
+  const out: MarkerSides[] = [];
+  tokens.forEach((t, i) => {
+    const group = MARKERS[t];
+    if (group) out.push({ group, left: side(tokens, i, -1), right: side(tokens, i, 1) });
+  });
+  return out;
+}
+
+/** A word on the left in `a` and the right in `b`, and another the other way round. */
+function swapped(a: MarkerSides, b: MarkerSides): [string, string] | null {
+  if (a.group !== b.group) return null;
+  const x = [...a.left].find((w) => b.right.has(w) && !a.right.has(w) && !b.left.has(w));
+  const y = [...a.right].find((w) => b.left.has(w) && !a.left.has(w) && !b.right.has(w));
+  return x && y && x !== y ? [x, y] : null;
+}
+
+/** `from:X` / `to:X` keys: the preposition and the next content word. */
+function prepositionObjects(tokens: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  tokens.forEach((t, i) => {
+    const kind = FROM.has(t) ? "from" : TOWARDS.has(t) ? "to" : null;
+    const next = tokens.slice(i + 1, i + 3).find(isContent);
+    if (kind && next) out.add(`${kind}:${stem(next)}`);
+  });
+  return out;
+}
+
+function prepositionConflict(a: readonly string[], b: readonly string[]): Conflict | null {
+  const pa = prepositionObjects(a);
+  const pb = prepositionObjects(b);
+  for (const key of pa) {
+    const [kind, word] = key.split(":");
+    const flipped = `${kind === "from" ? "to" : "from"}:${word}`;
+    if (pb.has(flipped) && !pb.has(key) && !pa.has(flipped)) {
+      return { kind: "direction", detail: `${kind} ${word} vs ${flipped.replace(":", " ")}` };
+    }
+  }
+  return null;
+}
+
+/**
+ * Rejects conversions and comparisons whose sides are swapped: "Celsius to Fahrenheit" vs
+ * "Fahrenheit to Celsius", "is X better than Y" vs "is Y better than X", "from Brazil" vs "to Brazil".
+ */
+export function orderConflict(query: string, candidate: string): Conflict | null {
+  const tokensA = orderTokens(query);
+  const tokensB = orderTokens(candidate);
+  for (const ma of markerSides(tokensA)) {
+    for (const mb of markerSides(tokensB)) {
+      const pair = swapped(ma, mb);
+      if (pair)
+        return {
+          kind: "order",
+          detail: `${pair[0]} ${ma.group} ${pair[1]} vs ${pair[1]} ${mb.group} ${pair[0]}`,
+        };
+    }
+  }
+  return prepositionConflict(tokensA, tokensB);
+}

@@ -1,0 +1,44 @@
+/** @module Shared types of the semantic layer: the embedder contract and the match verifier's verdict. */
+
+/**
+ * Turns texts into unit-normalised vectors. One implementation per backend (Workers AI, the bundled
+ * offline encoder, the deterministic lexical hasher used in unit tests).
+ */
+export interface Embedder {
+  /** Model identifier; vectors from different models must never be compared. */
+  readonly model: string;
+  /** Length of every returned vector. */
+  readonly dimensions: number;
+  /** Embeds each text; the i-th vector belongs to the i-th text and has unit L2 norm. */
+  embed(texts: string[]): Promise<Float32Array[]>;
+}
+
+/** What kind of evidence made the verifier reject a candidate. */
+export type ConflictKind =
+  | "number"
+  | "date"
+  | "identifier"
+  | "entity"
+  | "negation"
+  | "direction"
+  | "order"
+  | "template";
+
+/** A hard disagreement between query and candidate that makes serving the candidate's answer wrong. */
+export interface Conflict {
+  readonly kind: ConflictKind;
+  /** Human-readable evidence, e.g. `1% vs 2%` or `slot "symbol": aapl vs msft`. */
+  readonly detail: string;
+}
+
+/** The verifier's verdict on one (query, candidate) pair. */
+export interface VerifyResult {
+  /** Whether the candidate's answer may be served for the query. */
+  readonly accept: boolean;
+  /** Calibrated probability (0-1) that the pair asks the same thing; 0 when a hard conflict fired. */
+  readonly score: number;
+  /** Why, in one line: the first conflict, the failed gate, or the evidence for acceptance. */
+  readonly reason: string;
+  /** Every hard conflict found (empty when accepted). */
+  readonly conflicts: readonly Conflict[];
+}

@@ -1,0 +1,87 @@
+/** @module The match verifier: decides whether a semantic candidate's answer may be served for a query. */
+
+import { describeConflict, findConflicts } from "./conflicts";
+import { type FeatureExtras, pairFeatures } from "./features";
+import { matchBoth, type TemplateRegistry } from "./templates";
+import { fold } from "./text";
+import type { VerifyResult } from "./types";
+import { BIAS, DEFAULT_MIN_SCORE, FEATURE_MEAN, FEATURE_STD, WEIGHTS } from "./weights";
+
+/** Default minimum cosine similarity for a candidate to be considered at all. */
+export const DEFAULT_THRESHOLD = 0.8;
+
+/** Options of {@link verifyMatch}. */
+export interface VerifyOptions extends FeatureExtras {
+  /** Minimum cosine similarity (the user-facing semantic threshold). @default DEFAULT_THRESHOLD */
+  readonly threshold?: number;
+  /** Minimum verifier score (calibrated probability of "same question"). @default DEFAULT_MIN_SCORE */
+  readonly minScore?: number;
+  /** Registered prompt templates; same template with a different slot value is rejected. */
+  readonly templates?: TemplateRegistry;
+}
+
+/** Probability (0-1) that the pair asks the same thing, from similarity and lexical features. */
+export function scorePair(
+  query: string,
+  candidate: string,
+  similarity: number,
+  extras: FeatureExtras = {},
+): number {
+  const features = pairFeatures(query, candidate, similarity, extras);
+  let z = BIAS;
+  features.forEach((x, i) => {
+    const std = FEATURE_STD[i] ?? 1;
+    z += (WEIGHTS[i] ?? 0) * ((x - (FEATURE_MEAN[i] ?? 0)) / (std === 0 ? 1 : std));
+  });
+  return 1 / (1 + Math.exp(-z));
+}
+
+const fmt = (x: number): string => x.toFixed(3);
+
+function sameText(a: string, b: string): boolean {
+  const norm = (s: string) =>
+    fold(s)
+      .replace(/[^\p{L}\p{N}%$€£]+/gu, " ")
+      .trim();
+  return norm(a) === norm(b);
+}
+
+/**
+ * Decides whether the answer cached for `candidate` may be served for `query`, given the cosine
+ * `similarity` of their embeddings. Order: similarity gate, identical text, template slots and the
+ * hard conflict checks (numbers, dates, identifiers, entities, negation, direction, word order), then
+ * the fitted score against `minScore`.
+ */
+export function verifyMatch(
+  query: string,
+  candidate: string,
+  similarity: number,
+  options: VerifyOptions = {},
+): VerifyResult {
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
+  if (similarity < threshold) {
+    return reject(0, `similarity ${fmt(similarity)} below threshold ${fmt(threshold)}`);
+  }
+  if (sameText(query, candidate)) {
+    return { accept: true, score: 1, reason: `same text (similarity ${fmt(similarity)})`, conflicts: [] };
+  }
+  const conflicts = findConflicts(query, candidate, options.templates);
+  const [first] = conflicts;
+  if (first) return { accept: false, score: 0, reason: describeConflict(first), conflicts };
+  const template = options.templates ? matchBoth(options.templates, query, candidate) : null;
+  if (template) {
+    const reason = `template "${template.a.id}" with equal slots (similarity ${fmt(similarity)})`;
+    return { accept: true, score: 1, reason, conflicts: [] };
+  }
+  const score = scorePair(query, candidate, similarity, options);
+  if (score < minScore) {
+    return reject(score, `score ${fmt(score)} below ${fmt(minScore)} (similarity ${fmt(similarity)})`);
+  }
+  const reason = `similarity ${fmt(similarity)}, score ${fmt(score)} >= ${fmt(minScore)}, no conflicts`;
+  return { accept: true, score, reason, conflicts: [] };
+}
+
+function reject(score: number, reason: string): VerifyResult {
+  return { accept: false, score, reason, conflicts: [] };
+}
