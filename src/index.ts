@@ -1,7 +1,9 @@
-/** @module Worker entry point: HTTP through the Hono app; cron triggers come with the background jobs. */
+/** @module Worker entry point: HTTP through the Hono app, Cron Triggers through src/cron. */
 import { app } from "./app";
+import { scheduled } from "./cron";
 import type { Env } from "./env";
 
 export default {
   fetch: app.fetch,
+  scheduled,
 } satisfies ExportedHandler<Env>;

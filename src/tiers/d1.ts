@@ -15,11 +15,6 @@ export interface D1TierOptions {
   now?: () => number;
 }
 
-export interface D1Tier extends Tier {
-  /** Deletes rows whose entry expired or that are older than the tier TTL; returns how many. */
-  purgeExpired(): Promise<number>;
-}
-
 /**
  * Hit statistics wait in isolate memory and reach D1 as one batch at most every few seconds: one
  * write per hit would cost more than the hit. A hit counted here and lost with the isolate is a
@@ -31,7 +26,7 @@ const HIT_FLUSH_INTERVAL_MS = 5_000;
 const HIT_FLUSH_MAX_KEYS = 200;
 
 /** Creates the D1 tier over a bound database. */
-export function createD1Tier(d1: D1Database, options: D1TierOptions): D1Tier {
+export function createD1Tier(d1: D1Database, options: D1TierOptions): Tier {
   const db = drizzle(d1);
   const now = options.now ?? Date.now;
 

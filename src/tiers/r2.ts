@@ -79,6 +79,27 @@ export function createR2Tier(bucket: R2Bucket, options: R2TierOptions): Tier {
       } while (cursor);
       return removed;
     },
+    async purgeExpired() {
+      const t = now();
+      let removed = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await bucket.list({ prefix, cursor, include: ["customMetadata"] });
+        const doomed = page.objects
+          .filter((o) => {
+            const meta = fromCustomMetadata(o.customMetadata ?? {});
+            return (
+              (meta.expiresAt !== null && meta.expiresAt <= t) ||
+              meta.storedAt + options.ttlSeconds * 1000 <= t
+            );
+          })
+          .map((o) => o.key);
+        if (doomed.length > 0) await bucket.delete(doomed);
+        removed += doomed.length;
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return removed;
+    },
     async usage(): Promise<TierUsage> {
       let entries = 0;
       let bytes = 0;

@@ -57,6 +57,8 @@ export interface Tier {
   clear?(namespace?: string): Promise<number | undefined>;
   /** Entry count and bytes stored, when the backend can tell cheaply. */
   usage?(): Promise<TierUsage>;
+  /** Deletes entries past their expiry or the tier's TTL, where the backend does not do it itself. */
+  purgeExpired?(): Promise<number>;
   /** Records a hit (last hit time, hit count) where the tier keeps stats. */
   touch?(key: string, now: number): Promise<void>;
 }

@@ -75,8 +75,9 @@ export function createUpstream(env: Env, overrides: CreateUpstreamOverrides = {}
   switch (resolveUpstreamKind(env)) {
     case "simulator": {
       const latencyMs = intVar(env, "R1_SIMULATOR_LATENCY_MS", 1500);
-      // About 100 tokens per `latencyMs`, so a slow simulator also streams visibly; 0 stays instant.
-      return createSimulatorUpstream({ latencyMs, chunkDelayMs: Math.min(20, latencyMs / 100) });
+      // A miss costs `latencyMs` in all: most of it before the first token (R1 thinks before it
+      // speaks), the last fifth spread over the tokens so streaming stays visible. 0 stays instant.
+      return createSimulatorUpstream({ latencyMs: latencyMs * 0.8, totalStreamMs: latencyMs * 0.2 });
     }
     case "deepseek":
       if (!env.DEEPSEEK_API_KEY) {

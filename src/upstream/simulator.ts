@@ -11,6 +11,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Wait between tokens. @default 0 */
   chunkDelayMs?: number;
+  /**
+   * Time spread over the whole stream after the first token, in pauses every few tokens (overrides
+   * `chunkDelayMs`), so the total latency of a miss does not grow with the answer's length.
+   */
+  totalStreamMs?: number;
 }
 
 /** A simulated completion, as tokens (a word with its trailing space). */
@@ -107,6 +112,9 @@ export function simulateCompletion(params: ChatParams): SimulatedCompletion {
   };
 }
 
+/** With `totalStreamMs`, tokens go out in bursts of this many between pauses. */
+const TOKENS_PER_PAUSE = 8;
+
 /**
  * Creates the simulator. Same request -> byte-identical events; a different prompt -> a different answer
  * that quotes it. Streams one token per delta, reasoning first, after `latencyMs`; honours `max_tokens`
@@ -127,8 +135,11 @@ export function createSimulatorUpstream(options: SimulatorOptions = {}): Upstrea
       const limit = params.max_tokens ?? Number.POSITIVE_INFINITY;
       const sent = all.slice(0, Math.max(0, limit));
       if (latencyMs > 0) await sleep(latencyMs, signal);
+      const pauses = Math.ceil(sent.length / TOKENS_PER_PAUSE);
+      const pauseMs = options.totalStreamMs ? options.totalStreamMs / Math.max(1, pauses) : 0;
       for (const [i, part] of sent.entries()) {
-        if (i > 0 && chunkDelayMs > 0) await sleep(chunkDelayMs, signal);
+        if (i > 0 && pauseMs > 0 && i % TOKENS_PER_PAUSE === 0) await sleep(pauseMs, signal);
+        else if (i > 0 && !pauseMs && chunkDelayMs > 0) await sleep(chunkDelayMs, signal);
         signal?.throwIfAborted();
         yield { type: "delta", ...part };
       }
