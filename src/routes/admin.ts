@@ -15,8 +15,8 @@ admin.get("/stats", async (c) => {
   const config = c.get("config");
   const tiers: Partial<Record<TierName, TierUsage & { hits: number; errors: number }>> = {};
   for (const tier of chain.tiers) {
-    // A tier that cannot report its usage (KV has no cheap count) shows what this isolate saw.
-    const usage = (await tier.usage?.().catch(() => undefined)) ?? { entries: -1, bytes: -1 };
+    // A tier that cannot report its usage right now shows zeros and its error count.
+    const usage = (await tier.usage?.().catch(() => undefined)) ?? { entries: 0, bytes: 0 };
     tiers[tier.name] = { ...usage, hits: stats.hits[tier.name], errors: stats.tierErrors[tier.name] };
   }
   const hits = stats.hitCount;

@@ -11,6 +11,9 @@ export interface KvTierOptions {
 /** KV refuses expirations under 60 s (https://developers.cloudflare.com/kv/api/write-key-value-pairs/). */
 export const KV_MIN_TTL_SECONDS = 60;
 
+/** `usage()` stops counting after this many list pages (50,000 keys): stats must stay cheap. */
+const USAGE_MAX_PAGES = 50;
+
 /** Creates the KV tier over a bound namespace. */
 export function createKvTier(kv: KVNamespace, options: KvTierOptions): Tier {
   const prefix = options.prefix ?? "e:";
@@ -36,6 +39,20 @@ export function createKvTier(kv: KVNamespace, options: KvTierOptions): Tier {
     },
     async delete(key) {
       await kv.delete(prefix + key);
+    },
+    async usage() {
+      // KV has no count: list pages (1000 keys each, metadata included) up to a bound.
+      let entries = 0;
+      let bytes = 0;
+      let cursor: string | undefined;
+      for (let page = 0; page < USAGE_MAX_PAGES; page++) {
+        const listed = await kv.list<EntryMeta>({ prefix, cursor });
+        entries += listed.keys.length;
+        for (const k of listed.keys) bytes += k.metadata?.storedSize ?? 0;
+        if (listed.list_complete) break;
+        cursor = listed.cursor;
+      }
+      return { entries, bytes };
     },
     async clear(namespace) {
       let removed = 0;

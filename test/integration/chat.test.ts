@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, chat, clearTier, sseData } from "../helpers/worker";
+import { ADMIN, call, chat, clearTier, sseData } from "../helpers/worker";
 
 describe("OpenAI-compatible chat completions", () => {
   it("answers a miss from the upstream, then the same request from L1", async () => {
@@ -147,5 +147,39 @@ describe("native API", () => {
     const res = await call("/v1/r1/chat", { body: { prompt: "x", use_context: true } });
     expect(res.status).toBe(501);
     expect(res.json().error.param).toBe("use_context");
+  });
+});
+
+describe("admin stats", () => {
+  it("reports the seed's names, per-tier occupancy and counts hits and misses", async () => {
+    const before = (await call("/admin/stats", { headers: ADMIN })).json();
+    const body = chat("stats counting");
+    await call("/v1/chat/completions", { body });
+    await call("/v1/chat/completions", { body });
+    const after = (await call("/admin/stats", { headers: ADMIN })).json();
+    for (const name of [
+      "hit_rate",
+      "hits",
+      "misses",
+      "upstream_calls",
+      "avg_response_time_ms",
+      "memory_usage_bytes",
+      "compression_ratio",
+      "qps",
+      "cache_size_bytes",
+      "unique_entries",
+      "aliases",
+      "unique_chunks",
+      "semantic_threshold",
+    ]) {
+      expect(after).toHaveProperty(name);
+    }
+    expect(after.misses).toBe(before.misses + 1);
+    expect(after.hits).toBe(before.hits + 1);
+    expect(after.upstream_calls).toBe(before.upstream_calls + 1);
+    for (const tier of ["l1", "l2", "l3", "l4"]) expect(after.tiers[tier]).toHaveProperty("entries");
+    expect(after.tiers.l2.entries).toBeGreaterThan(0);
+    expect(after.tiers.l3.entries).toBe(after.unique_entries);
+    expect(after.memory_usage_bytes).toBe(after.tiers.l1.bytes);
   });
 });
