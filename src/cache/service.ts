@@ -48,14 +48,18 @@ export interface CacheServiceOptions {
 
 // Isolate-wide state: L1 and the in-flight calls live as long as the isolate serves requests.
 let memoryTier: MemoryTier | undefined;
+let memoryConfig: CacheConfig | undefined;
 const flights = new FlightRegistry<CacheEntry>();
 
-/** The isolate's L1, sized and set to the policy `config` asks for. */
+/** The isolate's L1, sized and set to the policy `config` asks for (re-applied when the config changes). */
 export function isolateMemoryTier(config: CacheConfig): MemoryTier {
   const { maxBytes, ttlSeconds } = config.tiers.l1;
   memoryTier ??= createMemoryTier({ maxBytes, ttlSeconds, policy: config.evictionPolicy });
-  memoryTier.resize(maxBytes, ttlSeconds);
-  memoryTier.setPolicy(config.evictionPolicy);
+  if (memoryConfig !== config) {
+    memoryTier.resize(maxBytes, ttlSeconds);
+    memoryTier.setPolicy(config.evictionPolicy);
+    memoryConfig = config;
+  }
   return memoryTier;
 }
 
