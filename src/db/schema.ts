@@ -1,5 +1,5 @@
 /** @module D1 schema (drizzle). `npm run db:generate` writes migrations/ from it. */
-import { customType, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** A BLOB as Uint8Array (drizzle's `blob({ mode: "buffer" })` needs Node's Buffer). */
 const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | number[] | Uint8Array }>({
@@ -40,3 +40,23 @@ export const entries = sqliteTable(
 );
 
 export type EntryRow = typeof entries.$inferSelect;
+
+/**
+ * Paraphrases that were answered by a verified semantic hit: the paraphrase's exact key points to the
+ * canonical entry, so the answer is stored once for all of them.
+ */
+export const aliases = sqliteTable(
+  "aliases",
+  {
+    key: text("key").primaryKey(),
+    canonicalKey: text("canonical_key").notNull(),
+    namespace: text("namespace").notNull(),
+    prompt: text("prompt").notNull().default(""),
+    similarity: real("similarity").notNull(),
+    reason: text("reason").notNull().default(""),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("aliases_canonical_idx").on(t.canonicalKey), index("aliases_namespace_idx").on(t.namespace)],
+);
+
+export type AliasRow = typeof aliases.$inferSelect;

@@ -1,0 +1,63 @@
+/** @module Aliases: paraphrases answered by a semantic hit point at the canonical entry, not a copy of it. */
+import { count, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { aliases } from "../db/schema";
+
+export interface Alias {
+  canonicalKey: string;
+  similarity: number;
+  reason: string;
+}
+
+/** Recently resolved aliases of this isolate, so a repeated paraphrase costs no D1 read. */
+const recent = new Map<string, Alias>();
+const RECENT_MAX = 10_000;
+
+function remember(key: string, alias: Alias): void {
+  if (recent.size >= RECENT_MAX) {
+    const oldest = recent.keys().next().value;
+    if (oldest !== undefined) recent.delete(oldest);
+  }
+  recent.set(key, alias);
+}
+
+export interface AliasRecord extends Alias {
+  key: string;
+  namespace: string;
+  prompt: string;
+}
+
+/** The alias table in D1, with an isolate-memory front. */
+export function createAliasStore(d1: D1Database) {
+  const db = drizzle(d1);
+  return {
+    async get(key: string): Promise<Alias | null> {
+      const cached = recent.get(key);
+      if (cached) return cached;
+      const [row] = await db.select().from(aliases).where(eq(aliases.key, key)).limit(1);
+      if (!row) return null;
+      const alias = { canonicalKey: row.canonicalKey, similarity: row.similarity, reason: row.reason };
+      remember(key, alias);
+      return alias;
+    },
+    async put(record: AliasRecord): Promise<void> {
+      const { key, ...rest } = record;
+      await db
+        .insert(aliases)
+        .values({ ...record, createdAt: Date.now() })
+        .onConflictDoUpdate({ target: aliases.key, set: { ...rest, createdAt: Date.now() } });
+      remember(key, record);
+    },
+    /** Forgets aliases of one canonical entry (it was deleted) or all of them. */
+    async clear(canonicalKey?: string): Promise<void> {
+      recent.clear();
+      await db.delete(aliases).where(canonicalKey === undefined ? undefined : eq(aliases.canonicalKey, canonicalKey));
+    },
+    async count(): Promise<number> {
+      const [row] = await db.select({ n: count() }).from(aliases);
+      return row?.n ?? 0;
+    },
+  };
+}
+
+export type AliasStore = ReturnType<typeof createAliasStore>;
