@@ -2,6 +2,8 @@
 import { app } from "./app";
 import type { Env } from "./env";
 
+export { VectorShard } from "./durable/vector-shard";
+
 export default {
   fetch: app.fetch,
 } satisfies ExportedHandler<Env>;
