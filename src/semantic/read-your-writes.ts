@@ -62,13 +62,22 @@ export function createReadYourWritesIndex(
   };
   // Clearing or counting only the recent window would lie about the whole; offer them only when both can.
   const { clear: clearPrimary, count: countPrimary } = primary;
-  const { clear: clearRecent } = recent;
+  const { clear: clearRecent, count: countRecent } = recent;
   if (clearPrimary && clearRecent) {
     index.clear = async (namespace) => {
       await settleAll([clearPrimary.call(primary, namespace), clearRecent.call(recent, namespace)]);
     };
   }
-  if (countPrimary) index.count = (namespace) => countPrimary.call(primary, namespace);
+  if (countPrimary && countRecent) {
+    // A lower bound: the primary lags behind the newest writes, the recent window forgets the oldest.
+    index.count = async (namespace) => {
+      const [p, r] = await Promise.all([
+        countPrimary.call(primary, namespace),
+        countRecent.call(recent, namespace),
+      ]);
+      return Math.max(p, r);
+    };
+  }
   return index;
 }
 
