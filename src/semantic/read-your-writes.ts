@@ -25,22 +25,12 @@ export function createReadYourWritesIndex(
   recent: VectorIndex,
   options: ReadYourWritesOptions = {},
 ): VectorIndex {
-  const tombstoneMs = options.tombstoneMs ?? 60_000;
-  const now = options.now ?? Date.now;
-  const tombstones = new Map<string, number>();
-  const tombKey = (namespace: string, id: string) => `${namespace}\u0000${id}`;
-  const buried = (namespace: string, id: string): boolean => {
-    const until = tombstones.get(tombKey(namespace, id));
-    if (until === undefined) return false;
-    if (until > now()) return true;
-    tombstones.delete(tombKey(namespace, id));
-    return false;
-  };
+  const tombstones = createTombstones(options.tombstoneMs ?? 60_000, options.now ?? Date.now);
 
   const index: VectorIndex = {
     name: `${primary.name}+${recent.name}`,
     async upsert(records) {
-      for (const r of records) tombstones.delete(tombKey(r.namespace, r.id));
+      for (const r of records) tombstones.lift(r.namespace, r.id);
       await settleAll([primary.upsert(records), recent.upsert(records)]);
     },
     async query(q) {
@@ -48,19 +38,22 @@ export function createReadYourWritesIndex(
       if (fromPrimary.status === "rejected" && fromRecent.status === "rejected") throw fromPrimary.reason;
       const merged: VectorMatch[] = [];
       if (fromPrimary.status === "fulfilled") {
-        merged.push(...fromPrimary.value.filter((m) => !buried(q.namespace, m.id)));
+        merged.push(...fromPrimary.value.filter((m) => !tombstones.has(q.namespace, m.id)));
       } else options.onError?.(fromPrimary.reason, "primary", "query");
       if (fromRecent.status === "fulfilled") merged.push(...fromRecent.value);
       else options.onError?.(fromRecent.reason, "recent", "query");
       return mergeMatches(merged, q.topK, q.minScore);
     },
     async delete(ids, namespace) {
-      const until = now() + tombstoneMs;
-      for (const id of ids) tombstones.set(tombKey(namespace, id), until);
+      for (const id of ids) tombstones.bury(namespace, id);
       await settleAll([primary.delete(ids, namespace), recent.delete(ids, namespace)]);
     },
   };
-  // Clearing or counting only the recent window would lie about the whole; offer them only when both can.
+  return withWholeIndexOps(index, primary, recent);
+}
+
+/** Adds clear and count where both sides have them: doing either on the recent window alone would lie. */
+function withWholeIndexOps(index: VectorIndex, primary: VectorIndex, recent: VectorIndex): VectorIndex {
   const { clear: clearPrimary, count: countPrimary } = primary;
   const { clear: clearRecent, count: countRecent } = recent;
   if (clearPrimary && clearRecent) {
@@ -79,6 +72,27 @@ export function createReadYourWritesIndex(
     };
   }
   return index;
+}
+
+/** Recently deleted ids per namespace, each forgotten `ttlMs` after its delete. */
+function createTombstones(ttlMs: number, now: () => number) {
+  const until = new Map<string, number>();
+  const key = (namespace: string, id: string) => `${namespace}\u0000${id}`;
+  return {
+    bury(namespace: string, id: string): void {
+      until.set(key(namespace, id), now() + ttlMs);
+    },
+    lift(namespace: string, id: string): void {
+      until.delete(key(namespace, id));
+    },
+    has(namespace: string, id: string): boolean {
+      const expiry = until.get(key(namespace, id));
+      if (expiry === undefined) return false;
+      if (expiry > now()) return true;
+      until.delete(key(namespace, id));
+      return false;
+    },
+  };
 }
 
 /** Waits for every write, so one side's failure never leaves the other half-done; then rethrows it. */

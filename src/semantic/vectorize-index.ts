@@ -11,7 +11,13 @@
  * Limits enforced here: https://developers.cloudflare.com/vectorize/platform/limits/
  */
 import { CacheError } from "../errors";
-import { mergeMatches, type VectorIndex, type VectorMatch, type VectorQuery } from "./vector-index";
+import {
+  mergeMatches,
+  type VectorIndex,
+  type VectorMatch,
+  type VectorQuery,
+  type VectorRecord,
+} from "./vector-index";
 
 /** What this client uses of a Vectorize binding (the V2 `Vectorize` type has the same methods). */
 export type VectorizeBinding =
@@ -60,6 +66,20 @@ function checkLength(what: string, value: string): void {
   throw new CacheError("internal", `Vectorize ${what} is over ${VECTORIZE_MAX_ID_BYTES} bytes: ${value}`);
 }
 
+/** A record as Vectorize stores it: id = exact key, Vectorize namespace = tenant, the rest in metadata. */
+function toVectorizeVector(r: VectorRecord, maxTextBytes: number): VectorizeVector {
+  checkLength("id", r.id);
+  checkLength("namespace", r.namespace);
+  checkLength("fingerprint", r.fingerprint);
+  const metadata: VectorizeRecordMetadata = {
+    namespace: r.namespace,
+    fingerprint: r.fingerprint,
+    text: truncateUtf8(r.text, maxTextBytes),
+    createdAt: r.createdAt,
+  };
+  return { id: r.id, values: r.vector, namespace: r.namespace, metadata };
+}
+
 /** Reads our metadata back from a match; null for a vector this cache did not write. */
 function readMatch(match: VectorizeMatch, q: VectorQuery): VectorMatch | null {
   const meta = match.metadata;
@@ -79,18 +99,7 @@ export function createVectorizeIndex(
   return {
     name: options.name ?? "vectorize",
     async upsert(records) {
-      const vectors = records.map((r): VectorizeVector => {
-        checkLength("id", r.id);
-        checkLength("namespace", r.namespace);
-        checkLength("fingerprint", r.fingerprint);
-        const metadata: VectorizeRecordMetadata = {
-          namespace: r.namespace,
-          fingerprint: r.fingerprint,
-          text: truncateUtf8(r.text, maxTextBytes),
-          createdAt: r.createdAt,
-        };
-        return { id: r.id, values: r.vector, namespace: r.namespace, metadata };
-      });
+      const vectors = records.map((r) => toVectorizeVector(r, maxTextBytes));
       for (let i = 0; i < vectors.length; i += VECTORIZE_MAX_BATCH) {
         await index.upsert(vectors.slice(i, i + VECTORIZE_MAX_BATCH));
       }
