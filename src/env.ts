@@ -31,6 +31,13 @@ export interface Env extends Cloudflare.Env {
   UPSTREAM_RETRIES?: string;
   /** JSON overrides of {@link CacheConfig}, merged over the defaults. */
   R1CACHE_CONFIG?: string;
+  /**
+   * Vectorize index for semantic search when deployed; not in wrangler.jsonc because it cannot run
+   * offline (see src/semantic/index-factory.ts for how to bind it).
+   */
+  VECTORIZE?: VectorizeIndex;
+  /** "local" keeps semantic search on the Durable Object shards even when VECTORIZE is bound. */
+  SEMANTIC_BACKEND?: string;
 }
 
 /** Per-request values set by middleware. */

@@ -3,6 +3,8 @@ import { app } from "./app";
 import { scheduled } from "./cron";
 import type { Env } from "./env";
 
+export { VectorShard } from "./durable/vector-shard";
+
 export default {
   fetch: app.fetch,
   scheduled,

@@ -1,0 +1,35 @@
+import { env } from "cloudflare:workers";
+import { createLocalVectorIndex } from "../../src/semantic/local-index";
+import { createReadYourWritesIndex } from "../../src/semantic/read-your-writes";
+import { createVectorizeIndex } from "../../src/semantic/vectorize-index";
+import { createFakeVectorize } from "../helpers/fake-vectorize";
+import { createMemoryVectorIndex } from "../helpers/memory-vector-index";
+import { testVectorIndex } from "./vector-index-contract";
+
+// The reference implementation, so a failure elsewhere is the backend's and not the suite's.
+testVectorIndex("in-memory reference", () => createMemoryVectorIndex());
+
+// Real Durable Objects with SQLite storage inside workerd.
+testVectorIndex("local (VectorShard Durable Objects)", () => createLocalVectorIndex(env.VECTOR_SHARDS));
+
+// Vectorize cannot run locally: the client against a fake that answers like a cosine index.
+testVectorIndex("vectorize (fake binding)", () => createVectorizeIndex(createFakeVectorize()));
+
+testVectorIndex("read-your-writes (consistent primary + local)", () =>
+  createReadYourWritesIndex(createMemoryVectorIndex(), createLocalVectorIndex(env.VECTOR_SHARDS)),
+);
+
+// A primary that has not indexed anything yet, like Vectorize in the seconds after an upsert.
+testVectorIndex("read-your-writes (lagging primary + local)", () =>
+  createReadYourWritesIndex(
+    createMemoryVectorIndex({ lagging: true }),
+    createLocalVectorIndex(env.VECTOR_SHARDS),
+  ),
+);
+
+testVectorIndex("read-your-writes (fake Vectorize + local)", () =>
+  createReadYourWritesIndex(
+    createVectorizeIndex(createFakeVectorize()),
+    createLocalVectorIndex(env.VECTOR_SHARDS),
+  ),
+);
