@@ -15,6 +15,8 @@ export interface Verdict {
   /** Verifier score when there is no conflict (1 for identical text), else 0. */
   readonly score: number;
   readonly reason: string;
+  /** The texts are the same after folding case and punctuation: accepted at any similarity. */
+  readonly identical: boolean;
 }
 
 /** Options of {@link scorePairs}. */
@@ -59,11 +61,12 @@ export async function scorePairs(
       ...(diffSimilarity === undefined ? {} : { diffSimilarity }),
     });
     const conflict = result.conflicts.length > 0 ? result.reason : null;
-    return { similarity, conflict, score: result.score, reason: result.reason };
+    const identical = verifyMatch(a, b, -1, { threshold: 0 }).accept;
+    return { similarity, conflict, score: result.score, reason: result.reason, identical };
   });
 }
 
 /** The verifier's decision at a threshold and minimum score. */
 export function accepts(v: Verdict, threshold: number, minScore: number): boolean {
-  return v.similarity >= threshold && v.conflict === null && v.score >= minScore;
+  return v.identical || (v.similarity >= threshold && v.conflict === null && v.score >= minScore);
 }
