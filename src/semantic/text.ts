@@ -21,8 +21,8 @@ export function rawTokens(text: string): string[] {
   const out: string[] = [];
   for (const piece of text.split(/\s+/)) {
     const trimmed = piece
-      .replace(/^["'“”‘’«»([{<¿¡*]+/u, "")
-      .replace(/(?<!\()["'“”‘’«»)\]}>?!.,;:*]+$/u, "")
+      .replace(/^["'`“”‘’«»([{<¿¡*]+/u, "")
+      .replace(/(?<!\()["'`“”‘’«»)\]}>?!.,;:*]+$/u, "")
       .replace(/\(\)[?!.,;:]+$/u, "()");
     if (trimmed.length > 0) out.push(trimmed);
   }
