@@ -128,12 +128,12 @@ function reportQqp(qqp: ReturnType<typeof loadQqp>, verdicts: Verdict[]): unknow
   };
   const rows = [
     [
-      "raw cosine, best threshold with FHR <= 1% (held-out)",
+      "raw cosine, best threshold with FHR <= 1% (picked on held-out: optimistic)",
       pct(summary.cosineAt1.fhr),
       pct(summary.cosineAt1.recall, 1),
     ],
     [
-      "cosine + hard conflicts only, best threshold (held-out)",
+      "cosine + hard conflicts, best threshold (picked on held-out: optimistic)",
       pct(summary.conflictsOnlyAt1.fhr),
       pct(summary.conflictsOnlyAt1.recall, 1),
     ],
