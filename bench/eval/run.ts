@@ -45,13 +45,12 @@ async function main(): Promise<void> {
       `strict = minScore ${STRICT_MIN_SCORE} (fitted on QQP rows 0-7,999).\n`,
   );
   out.gptcache = reportGptCache(gpt, vectors);
-  const qqpVerdicts = await scorePairs(
-    embedder,
+  const qqpVerdicts = scorePairs(
     qqp.map((p) => [p.a, p.b] as const),
     vectors,
   );
   out.qqp = reportQqp(qqp, qqpVerdicts);
-  out.nearMiss = await reportNearMisses(embedder, fixture, templates, vectors);
+  out.nearMiss = reportNearMisses(fixture, templates, vectors);
   mkdirSync(".bench-out", { recursive: true });
   writeFileSync(".bench-out/semantic-eval.json", JSON.stringify(out, null, 2));
 }
@@ -154,15 +153,14 @@ function reportQqp(qqp: ReturnType<typeof loadQqp>, verdicts: Verdict[]): unknow
   return summary;
 }
 
-async function reportNearMisses(
-  embedder: Awaited<ReturnType<typeof createUseEmbedder>>,
+function reportNearMisses(
   fixture: ReturnType<typeof loadNearMisses>,
   templates: ReturnType<typeof createTemplateRegistry>,
   vectors: ReadonlyMap<string, Float32Array>,
-): Promise<unknown> {
+): unknown {
   const pairsOf = (list: readonly { a: string; b: string }[]) => list.map((p) => [p.a, p.b] as const);
-  const near = await scorePairs(embedder, pairsOf(fixture.nearMisses), vectors, { templates });
-  const para = await scorePairs(embedder, pairsOf(fixture.paraphrases), vectors, { templates });
+  const near = scorePairs(pairsOf(fixture.nearMisses), vectors, { templates });
+  const para = scorePairs(pairsOf(fixture.paraphrases), vectors, { templates });
   const hit = (v: Verdict): boolean => accepts(v, DEFAULT_THRESHOLD, DEFAULT_MIN_SCORE);
   const strictHit = (v: Verdict): boolean => accepts(v, DEFAULT_THRESHOLD, STRICT_MIN_SCORE);
   const falseHits = near.filter(hit).length;

@@ -1,7 +1,7 @@
 /** @module The match verifier: decides whether a semantic candidate's answer may be served for a query. */
 
 import { describeConflict, findConflicts } from "./conflicts";
-import { type FeatureExtras, pairFeatures } from "./features";
+import { pairFeatures } from "./features";
 import { matchBoth, type TemplateRegistry } from "./templates";
 import { fold } from "./text";
 import type { VerifyResult } from "./types";
@@ -17,7 +17,7 @@ export const DEFAULT_THRESHOLD = 0.8;
 export const DEFAULT_MIN_SCORE = 0.5;
 
 /** Options of {@link verifyMatch}. */
-export interface VerifyOptions extends FeatureExtras {
+export interface VerifyOptions {
   /** Minimum cosine similarity (the user-facing semantic threshold). @default DEFAULT_THRESHOLD */
   readonly threshold?: number;
   /** Minimum verifier score (calibrated probability of "same question"). @default DEFAULT_MIN_SCORE */
@@ -27,13 +27,8 @@ export interface VerifyOptions extends FeatureExtras {
 }
 
 /** Probability (0-1) that the pair asks the same thing, from similarity and lexical features. */
-export function scorePair(
-  query: string,
-  candidate: string,
-  similarity: number,
-  extras: FeatureExtras = {},
-): number {
-  const features = pairFeatures(query, candidate, similarity, extras);
+export function scorePair(query: string, candidate: string, similarity: number): number {
+  const features = pairFeatures(query, candidate, similarity);
   let z = BIAS;
   features.forEach((x, i) => {
     const std = FEATURE_STD[i] ?? 1;
@@ -84,7 +79,7 @@ export function verifyMatch(
     const reason = `template "${template.a.id}" with equal slots (similarity ${fmt(similarity)})`;
     return { accept: true, score: 1, reason, conflicts: [] };
   }
-  const score = scorePair(query, candidate, similarity, options);
+  const score = scorePair(query, candidate, similarity);
   if (score < minScore) {
     return reject(score, `score ${fmt(score)} below ${fmt(minScore)} (similarity ${fmt(similarity)})`);
   }
