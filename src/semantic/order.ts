@@ -13,6 +13,8 @@ const MARKERS: Readonly<Record<string, string>> = {
   para: "to",
   than: "than",
   que: "than",
+  against: "against",
+  contra: "against",
 };
 
 /** Prepositions of origin and destination: "from X" and "to X" point opposite ways. */
@@ -26,6 +28,7 @@ const TOWARDS = new Set(["to", "into", "para", "pro", "pra"]);
 const WINDOW: Readonly<Record<string, { left: number; right: number }>> = {
   to: { left: 1, right: 1 },
   than: { left: 3, right: 1 },
+  against: { left: 8, right: 1 },
 };
 /** Minimum content-word overlap for the from/to check. */
 const MIN_ALIGNMENT = 0.6;
@@ -38,11 +41,13 @@ function orderTokens(text: string): string[] {
 }
 
 function isContent(token: string): boolean {
-  return !STOPWORDS.has(token) && !(token in MARKERS) && !FROM.has(token);
+  // Single letters are possessive "s" and initials, not the things being ordered.
+  return token.length > 1 && !STOPWORDS.has(token) && !(token in MARKERS) && !FROM.has(token);
 }
 
-/** Up to `size` content words on one side of position `i`, stopping at the next marker. */
+/** Up to `size` content words on one side of position `i`, stopping at the next marker of the same group. */
 function side(tokens: readonly string[], i: number, step: -1 | 1, size: number): Set<string> {
+  const group = MARKERS[tokens[i] ?? ""];
   const out = new Set<string>();
   const reach = REACH * size;
   for (
@@ -51,7 +56,7 @@ function side(tokens: readonly string[], i: number, step: -1 | 1, size: number):
     j += step
   ) {
     const t = tokens[j] ?? "";
-    if (t in MARKERS) break;
+    if (MARKERS[t] === group) break;
     if (isContent(t)) out.add(stem(t));
   }
   return out;
@@ -109,7 +114,8 @@ function prepositionConflict(a: readonly string[], b: readonly string[]): Confli
 
 /**
  * Rejects conversions and comparisons whose sides are swapped: "Celsius to Fahrenheit" vs
- * "Fahrenheit to Celsius", "is X better than Y" vs "is Y better than X", "from Brazil" vs "to Brazil".
+ * "Fahrenheit to Celsius", "is X better than Y" vs "is Y better than X", "Chile against the
+ * Netherlands" vs the reverse, "from Brazil" vs "to Brazil".
  */
 export function orderConflict(query: string, candidate: string): Conflict | null {
   const tokensA = orderTokens(query);
