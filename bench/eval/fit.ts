@@ -1,7 +1,6 @@
 /**
  * @module Fits the verifier's score on QQP rows 0-7,999 only and writes src/semantic/weights.ts.
- * Rows 8,000-11,999 are never read here. Run: `npm run eval:fit` (add `-- --diff` to fit with the
- * unmatched-words cross-check; the shipped weights do not use it).
+ * Rows 8,000-11,999 are never read here. Run: `npm run eval:fit`.
  */
 
 import { writeFileSync } from "node:fs";
@@ -88,8 +87,11 @@ export const FEATURE_STD: readonly number[] = ${formatArray(model.std)};
 export const WEIGHTS: readonly number[] = ${formatArray(model.weights)};
 /** Logistic-regression intercept. */
 export const BIAS = ${Number(model.bias.toPrecision(8))};
-/** Minimum score giving a ${(TARGET_FIT_FHR * 100).toFixed(1)}% false-hit rate on the fitting rows' non-duplicates. */
-export const DEFAULT_MIN_SCORE = ${Number(minScore.toPrecision(6))};
+/**
+ * Strict preset: the minimum score giving a ${(TARGET_FIT_FHR * 100).toFixed(1)}% false-hit rate on the fitting rows'
+ * non-duplicates (similarity >= ${gate}).
+ */
+export const STRICT_MIN_SCORE = ${Number(minScore.toPrecision(6))};
 `;
 }
 
@@ -107,9 +109,9 @@ async function main(): Promise<void> {
   const file = path.join(process.cwd(), "src/semantic/weights.ts");
   writeFileSync(file, weightsSource(model, minScore, DEFAULT_THRESHOLD));
   console.log(`fitted on ${rows.length} rows; minScore ${minScore.toFixed(4)}; wrote ${file}`);
-  FEATURE_NAMES.forEach((name, i) =>
-    console.log(`  ${name.padEnd(24)} ${(model.weights[i] ?? 0).toFixed(3)}`),
-  );
+  for (const [i, name] of FEATURE_NAMES.entries()) {
+    console.log(`  ${name.padEnd(24)} ${(model.weights[i] ?? 0).toFixed(3)}`);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -12,9 +12,12 @@ function standardiser(rows: readonly number[][]): { mean: number[]; std: number[
   const d = rows[0]?.length ?? 0;
   const mean = new Array<number>(d).fill(0);
   const std = new Array<number>(d).fill(0);
-  for (const r of rows) r.forEach((x, j) => (mean[j] = (mean[j] ?? 0) + x / rows.length));
-  for (const r of rows)
-    r.forEach((x, j) => (std[j] = (std[j] ?? 0) + (x - (mean[j] ?? 0)) ** 2 / rows.length));
+  for (const r of rows) {
+    for (const [j, x] of r.entries()) mean[j] = (mean[j] ?? 0) + x / rows.length;
+  }
+  for (const r of rows) {
+    for (const [j, x] of r.entries()) std[j] = (std[j] ?? 0) + (x - (mean[j] ?? 0)) ** 2 / rows.length;
+  }
   return { mean, std: std.map((v) => (v > 1e-12 ? Math.sqrt(v) : 1)) };
 }
 
@@ -81,6 +84,8 @@ export function fitLogistic(
 /** Applies a fitted model to one raw feature vector. */
 export function predict(model: LogisticModel, x: readonly number[]): number {
   let z = model.bias;
-  x.forEach((v, j) => (z += (model.weights[j] ?? 0) * ((v - (model.mean[j] ?? 0)) / (model.std[j] ?? 1))));
+  x.forEach((v, j) => {
+    z += (model.weights[j] ?? 0) * ((v - (model.mean[j] ?? 0)) / (model.std[j] ?? 1));
+  });
   return sigmoid(z);
 }

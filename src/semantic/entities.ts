@@ -12,6 +12,9 @@ const NOT_NAMES: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
+/** More differing names than this on either side reads as a reworded enumeration. */
+const MAX_SWAPPED = 3;
+
 /** Whether the token starts a sentence (first token, or after `.`, `?`, `!`, `:`). */
 function startsSentence(text: string, offset: number): boolean {
   const before = text.slice(0, offset).trimEnd();
@@ -39,15 +42,18 @@ export function extractEntities(text: string): string[] {
 
 /**
  * Rejects when each text names something the other does not mention at all ("Python" vs "Java",
- * "Lisbon" vs "Porto"). A name that the other text mentions in lower case is not missing.
+ * "Lisbon" vs "Porto"). A name that the other text contains in any case or as part of a longer word
+ * ("Python" in "Pythonic") is not missing.
  */
 export function entityConflict(query: string, candidate: string): Conflict | null {
   const { onlyA, onlyB } = compareSets(extractEntities(query), extractEntities(candidate));
-  const wordsA = new Set(words(query).map(stem));
-  const wordsB = new Set(words(candidate).map(stem));
-  const missingInB = onlyA.filter((e) => !wordsB.has(e));
-  const missingInA = onlyB.filter((e) => !wordsA.has(e));
+  const foldedA = fold(query);
+  const foldedB = fold(candidate);
+  const missingInB = onlyA.filter((e) => !foldedB.includes(e));
+  const missingInA = onlyB.filter((e) => !foldedA.includes(e));
   if (missingInB.length === 0 || missingInA.length === 0) return null;
+  // Many differing capitalised words is a reworded list or title, not one name swapped for another.
+  if (missingInB.length > MAX_SWAPPED || missingInA.length > MAX_SWAPPED) return null;
   return { kind: "entity", detail: `${list(missingInB)} vs ${list(missingInA)}` };
 }
 

@@ -21,18 +21,8 @@ export const FEATURE_NAMES = [
   "oneSidedDates",
   "oneSidedIdentifiers",
   "oneSidedEntities",
-  "diffSimilarity",
   "similarityTimesContent",
 ] as const;
-
-/** Optional extra evidence computed outside the pure-text path. */
-export interface FeatureExtras {
-  /**
-   * Cosine of the embeddings of the two texts' unmatched content words ({@link unmatchedTexts});
-   * near 1 when the differing words are synonyms. Defaults to the pair's similarity.
-   */
-  readonly diffSimilarity?: number;
-}
 
 function jaccard<T>(a: readonly T[], b: readonly T[]): number {
   const setA = new Set(a);
@@ -78,20 +68,8 @@ function questionWordMismatch(a: readonly string[], b: readonly string[]): numbe
   return qa && qb && qa !== qb ? 1 : 0;
 }
 
-/** The content words each text has and the other lacks, joined, for the optional diff cross-check. */
-export function unmatchedTexts(query: string, candidate: string): [string, string] {
-  const a = contentWords(query);
-  const b = contentWords(candidate);
-  return [difference(a, new Set(b)).join(" "), difference(b, new Set(a)).join(" ")];
-}
-
 /** Computes the feature vector (order: {@link FEATURE_NAMES}). */
-export function pairFeatures(
-  query: string,
-  candidate: string,
-  similarity: number,
-  extras: FeatureExtras = {},
-): number[] {
+export function pairFeatures(query: string, candidate: string, similarity: number): number[] {
   const wa = words(query);
   const wb = words(candidate);
   const ca = contentWords(query);
@@ -113,7 +91,6 @@ export function pairFeatures(
     Math.log1p(oneSidedDates(query, candidate)),
     Math.log1p(oneSidedIdentifiers(query, candidate)),
     Math.log1p(oneSidedEntities(query, candidate)),
-    extras.diffSimilarity ?? similarity,
     similarity * contentJaccard,
   ];
 }

@@ -3,6 +3,9 @@
 import { compareSets, list, rawTokens } from "./text";
 import type { Conflict } from "./types";
 
+/** Abbreviations that look like dotted code names. */
+const ABBREVIATIONS = /^(e\.g|i\.e|etc|vs|a\.k\.a|p\.ex|ex)\.?$/i;
+
 /** Upper-case words that are ordinary words or question scaffolding, not identifiers. */
 const NOT_IDENTIFIERS: ReadonlySet<string> = new Set([
   "I",
@@ -36,6 +39,8 @@ function currencyPair(token: string): string | null {
 function codeIdentifier(token: string): string | null {
   const t = token.replace(/[?!,;:]+$/, "");
   const bare = t.replace(/\(\)$/, "");
+  // Paths and URLs are not names a paraphrase keeps verbatim; currency pairs are handled before.
+  if (bare.includes("/") || ABBREVIATIONS.test(bare)) return null;
   if (/^v?\d+(\.\d+){1,3}$/i.test(bare) && (bare.startsWith("v") || bare.split(".").length > 2)) {
     return bare.toLowerCase().replace(/^v/, "");
   }
@@ -54,30 +59,36 @@ function ticker(token: string): string | null {
   return token.toLowerCase();
 }
 
+const isCapsWord = (token: string | undefined): boolean =>
+  token !== undefined && /^[A-Z]{2,}[.,;:!?]*$/.test(token);
+
 /** Extracts normalised identifier keys from a text. */
 export function extractIdentifiers(text: string): string[] {
   const shouting = isShouting(text);
   const out: string[] = [];
-  for (const token of rawTokens(text)) {
+  const tokens = rawTokens(text);
+  tokens.forEach((token, i) => {
+    // Three capitalised words in a row are emphasis ("REUSE EXISTING DATA"), not three tickers.
+    const inCapsRun =
+      (isCapsWord(tokens[i - 1]) && (isCapsWord(tokens[i - 2]) || isCapsWord(tokens[i + 1]))) ||
+      (isCapsWord(tokens[i + 1]) && isCapsWord(tokens[i + 2]));
+    if (inCapsRun) return;
     const pair = shouting ? null : currencyPair(token);
-    if (pair) {
-      out.push(pair);
-      continue;
-    }
-    const code = codeIdentifier(token);
-    if (code) out.push(code);
-    else if (!shouting) {
-      const t = ticker(token.replace(/[?!,;:.]+$/, ""));
-      if (t) out.push(t);
-    }
-  }
+    const code = pair ? null : codeIdentifier(token);
+    const symbol = pair ?? code ?? (shouting ? null : ticker(token.replace(/[?!,;:.]+$/, "")));
+    if (symbol) out.push(symbol);
+  });
   return out;
 }
 
-/** Whether `id` (a pair or a single) appears in `other` split the other way round. */
+/**
+ * Whether `id` is present in `other` in another spelling: a pair written as two symbols ("EUR and
+ * USD"), or a longer or shorter form of the same name (`list_datasets` / `datasets.list_datasets`).
+ */
 function spelledOut(id: string, other: readonly string[]): boolean {
   if (id.includes("/")) return id.split("/").every((part) => other.includes(part));
-  return other.some((o) => o.includes("/") && o.split("/").includes(id));
+  const pairPart = other.some((o) => o.includes("/") && o.split("/").includes(id));
+  return pairPart || other.some((o) => !o.includes("/") && (o.includes(id) || id.includes(o)));
 }
 
 /**

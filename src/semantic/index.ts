@@ -1,7 +1,7 @@
 /** @module Public API of the semantic layer: embedders, the match verifier and prompt templates. */
 
 export { describeConflict, findConflicts } from "./conflicts";
-export { FEATURE_NAMES, type FeatureExtras, pairFeatures, unmatchedTexts } from "./features";
+export { FEATURE_NAMES, pairFeatures } from "./features";
 export { createLexicalEmbedder, type LexicalEmbedderOptions } from "./lexical-embedder";
 export {
   createTemplateRegistry,
@@ -11,4 +11,5 @@ export {
 } from "./templates";
 export type { Conflict, ConflictKind, Embedder, VerifyResult } from "./types";
 export { cosine, type Neighbour, nearest, normalise } from "./vector";
-export { DEFAULT_THRESHOLD, scorePair, type VerifyOptions, verifyMatch } from "./verifier";
+export { DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD, scorePair, type VerifyOptions, verifyMatch } from "./verifier";
+export { STRICT_MIN_SCORE } from "./weights";

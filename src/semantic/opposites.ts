@@ -1,6 +1,6 @@
 /** @module Direction and opposite pairs (buy/sell, up/down, comprar/vender, ...) for the match verifier. */
 
-import { fold, words } from "./text";
+import { alignment, fold, words } from "./text";
 import type { Conflict } from "./types";
 
 /**
@@ -72,7 +72,6 @@ alto|baixo
 interface OppositePair {
   readonly a: ReadonlySet<string>;
   readonly b: ReadonlySet<string>;
-  readonly label: string;
 }
 
 const PAIRS: readonly OppositePair[] = PAIRS_SOURCE.trim()
@@ -81,8 +80,11 @@ const PAIRS: readonly OppositePair[] = PAIRS_SOURCE.trim()
     const [left = "", right = ""] = line.split("|");
     const a = left.split(" ");
     const b = right.split(" ");
-    return { a: new Set(a), b: new Set(b), label: `${a[0]}/${b[0]}` };
+    return { a: new Set(a), b: new Set(b) };
   });
+
+/** Minimum overlap of the rest of the sentence (without the pair's words) for an opposite to count. */
+const MIN_ALIGNMENT = 0.34;
 
 function firstIn(tokens: readonly string[], forms: ReadonlySet<string>): string | undefined {
   return tokens.find((t) => forms.has(t));
@@ -100,8 +102,16 @@ export function oppositeConflict(query: string, candidate: string): Conflict | n
     const bInA = firstIn(tokensA, pair.b);
     const aInB = firstIn(tokensB, pair.a);
     const bInB = firstIn(tokensB, pair.b);
-    if (aInA && !bInA && bInB && !aInB) return { kind: "direction", detail: `${aInA} vs ${bInB}` };
-    if (bInA && !aInA && aInB && !bInB) return { kind: "direction", detail: `${bInA} vs ${aInB}` };
+    const found =
+      aInA && !bInA && bInB && !aInB ? [aInA, bInB] : bInA && !aInA && aInB && !bInB ? [bInA, aInB] : null;
+    if (!found) continue;
+    const inPair = (w: string): boolean =>
+      pair.a.has(w) ||
+      pair.b.has(w) ||
+      [...pair.a, ...pair.b].some((f) => w === f.replace(/(ing|ed|s)$/, ""));
+    if (alignment(query, candidate, inPair) >= MIN_ALIGNMENT) {
+      return { kind: "direction", detail: `${found[0]} vs ${found[1]}` };
+    }
   }
   return null;
 }

@@ -1,6 +1,6 @@
 /** @module Word order around directional markers (X to Y, X than Y, from X / to X) for the match verifier. */
 
-import { fold, STOPWORDS, stem } from "./text";
+import { alignment, fold, STOPWORDS, stem } from "./text";
 import type { Conflict } from "./types";
 
 /** Markers whose two sides are not interchangeable, grouped by meaning. */
@@ -13,29 +13,50 @@ const MARKERS: Readonly<Record<string, string>> = {
   para: "to",
   than: "than",
   que: "than",
+  against: "against",
+  contra: "against",
 };
 
 /** Prepositions of origin and destination: "from X" and "to X" point opposite ways. */
 const FROM = new Set(["from", "de", "do", "da", "desde"]);
 const TOWARDS = new Set(["to", "into", "para", "pro", "pra"]);
 
-/** Content words kept on each side of a marker. */
-const WINDOW = 4;
+/**
+ * Content words kept on each side of a marker: "X to Y" compares the nearest word on each side;
+ * "X better than Y" needs the subject, a few words back.
+ */
+const WINDOW: Readonly<Record<string, { left: number; right: number }>> = {
+  to: { left: 1, right: 1 },
+  than: { left: 3, right: 1 },
+  against: { left: 8, right: 1 },
+};
+/** Minimum content-word overlap for the from/to check. */
+const MIN_ALIGNMENT = 0.6;
+
+/** Tokens scanned on each side of a marker (skipping articles and other function words). */
+const REACH = 3;
 
 function orderTokens(text: string): string[] {
   return fold(text).match(/->|→|=>|[\p{L}\p{N}_]+/gu) ?? [];
 }
 
 function isContent(token: string): boolean {
-  return !STOPWORDS.has(token) && !(token in MARKERS) && !FROM.has(token);
+  // Single letters are possessive "s" and initials, not the things being ordered.
+  return token.length > 1 && !STOPWORDS.has(token) && !(token in MARKERS) && !FROM.has(token);
 }
 
-/** Content words on one side of position `i`, stopping at the next marker. */
-function side(tokens: readonly string[], i: number, step: -1 | 1): Set<string> {
+/** Up to `size` content words on one side of position `i`, stopping at the next marker of the same group. */
+function side(tokens: readonly string[], i: number, step: -1 | 1, size: number): Set<string> {
+  const group = MARKERS[tokens[i] ?? ""];
   const out = new Set<string>();
-  for (let j = i + step; j >= 0 && j < tokens.length && out.size < WINDOW; j += step) {
+  const reach = REACH * size;
+  for (
+    let j = i + step;
+    j >= 0 && j < tokens.length && out.size < size && Math.abs(j - i) <= reach;
+    j += step
+  ) {
     const t = tokens[j] ?? "";
-    if (t in MARKERS) break;
+    if (MARKERS[t] === group) break;
     if (isContent(t)) out.add(stem(t));
   }
   return out;
@@ -51,7 +72,10 @@ function markerSides(tokens: readonly string[]): MarkerSides[] {
   const out: MarkerSides[] = [];
   tokens.forEach((t, i) => {
     const group = MARKERS[t];
-    if (group) out.push({ group, left: side(tokens, i, -1), right: side(tokens, i, 1) });
+    const window = group ? WINDOW[group] : undefined;
+    if (group && window) {
+      out.push({ group, left: side(tokens, i, -1, window.left), right: side(tokens, i, 1, window.right) });
+    }
   });
   return out;
 }
@@ -90,7 +114,8 @@ function prepositionConflict(a: readonly string[], b: readonly string[]): Confli
 
 /**
  * Rejects conversions and comparisons whose sides are swapped: "Celsius to Fahrenheit" vs
- * "Fahrenheit to Celsius", "is X better than Y" vs "is Y better than X", "from Brazil" vs "to Brazil".
+ * "Fahrenheit to Celsius", "is X better than Y" vs "is Y better than X", "Chile against the
+ * Netherlands" vs the reverse, "from Brazil" vs "to Brazil".
  */
 export function orderConflict(query: string, candidate: string): Conflict | null {
   const tokensA = orderTokens(query);
@@ -105,5 +130,7 @@ export function orderConflict(query: string, candidate: string): Conflict | null
         };
     }
   }
-  return prepositionConflict(tokensA, tokensB);
+  // "from X" vs "to X" only counts when the rest of the sentence matches (not a rewording).
+  const conflict = prepositionConflict(tokensA, tokensB);
+  return conflict && alignment(query, candidate, () => false) >= MIN_ALIGNMENT ? conflict : null;
 }

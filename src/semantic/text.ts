@@ -21,8 +21,8 @@ export function rawTokens(text: string): string[] {
   const out: string[] = [];
   for (const piece of text.split(/\s+/)) {
     const trimmed = piece
-      .replace(/^["'“”‘’«»([{<¿¡*]+/u, "")
-      .replace(/(?<!\()["'“”‘’«»)\]}>?!.,;:*]+$/u, "")
+      .replace(/^["'`“”‘’«»([{<¿¡*]+/u, "")
+      .replace(/(?<!\()["'`“”‘’«»)\]}>?!.,;:*]+$/u, "")
       .replace(/\(\)[?!.,;:]+$/u, "()");
     if (trimmed.length > 0) out.push(trimmed);
   }
@@ -99,6 +99,20 @@ export function compareSets(
   const onlyA = difference(setA, setB);
   const onlyB = difference(setB, setA);
   return { onlyA, onlyB, substituted: onlyA.length > 0 && onlyB.length > 0 };
+}
+
+/**
+ * Jaccard overlap of the two texts' content words, leaving out `ignore` (the words a check is about),
+ * so "Should I buy X?" and "Should I sell X?" align fully. Used to apply a polarity check only when the
+ * rest of the sentence matches; rephrased long texts move negations and prepositions around freely.
+ */
+export function alignment(a: string, b: string, ignore: (word: string) => boolean): number {
+  const setA = new Set(contentWords(a).filter((w) => !ignore(w)));
+  const setB = new Set(contentWords(b).filter((w) => !ignore(w)));
+  if (setA.size === 0 && setB.size === 0) return 1;
+  let inter = 0;
+  for (const x of setA) if (setB.has(x)) inter++;
+  return inter / (setA.size + setB.size - inter);
 }
 
 /** `x` or `x, y` for reasons. */

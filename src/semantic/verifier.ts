@@ -1,17 +1,23 @@
 /** @module The match verifier: decides whether a semantic candidate's answer may be served for a query. */
 
 import { describeConflict, findConflicts } from "./conflicts";
-import { type FeatureExtras, pairFeatures } from "./features";
+import { pairFeatures } from "./features";
 import { matchBoth, type TemplateRegistry } from "./templates";
 import { fold } from "./text";
 import type { VerifyResult } from "./types";
-import { BIAS, DEFAULT_MIN_SCORE, FEATURE_MEAN, FEATURE_STD, WEIGHTS } from "./weights";
+import { BIAS, FEATURE_MEAN, FEATURE_STD, WEIGHTS } from "./weights";
 
 /** Default minimum cosine similarity for a candidate to be considered at all. */
 export const DEFAULT_THRESHOLD = 0.8;
 
+/**
+ * Default minimum score: the fitted model says "more likely the same question than not". For a
+ * false-hit rate near 1% on adversarial near-duplicates (QQP), use `STRICT_MIN_SCORE` from weights.ts.
+ */
+export const DEFAULT_MIN_SCORE = 0.5;
+
 /** Options of {@link verifyMatch}. */
-export interface VerifyOptions extends FeatureExtras {
+export interface VerifyOptions {
   /** Minimum cosine similarity (the user-facing semantic threshold). @default DEFAULT_THRESHOLD */
   readonly threshold?: number;
   /** Minimum verifier score (calibrated probability of "same question"). @default DEFAULT_MIN_SCORE */
@@ -21,13 +27,8 @@ export interface VerifyOptions extends FeatureExtras {
 }
 
 /** Probability (0-1) that the pair asks the same thing, from similarity and lexical features. */
-export function scorePair(
-  query: string,
-  candidate: string,
-  similarity: number,
-  extras: FeatureExtras = {},
-): number {
-  const features = pairFeatures(query, candidate, similarity, extras);
+export function scorePair(query: string, candidate: string, similarity: number): number {
+  const features = pairFeatures(query, candidate, similarity);
   let z = BIAS;
   features.forEach((x, i) => {
     const std = FEATURE_STD[i] ?? 1;
@@ -39,16 +40,19 @@ export function scorePair(
 const fmt = (x: number): string => x.toFixed(3);
 
 function sameText(a: string, b: string): boolean {
-  const norm = (s: string) =>
+  // Keep the characters that change meaning: C vs C++ vs C#, 5% vs -5%, $ amounts.
+  const norm = (s: string): string =>
     fold(s)
-      .replace(/[^\p{L}\p{N}%$€£]+/gu, " ")
+      .replace(/-(?=\d)/g, " minus ")
+      .replace(/[^\p{L}\p{N}%$€£+#]+/gu, " ")
       .trim();
   return norm(a) === norm(b);
 }
 
 /**
  * Decides whether the answer cached for `candidate` may be served for `query`, given the cosine
- * `similarity` of their embeddings. Order: similarity gate, identical text, template slots and the
+ * `similarity` of their embeddings. Order: identical text (after folding case, accents and punctuation),
+ * similarity gate, template slots and the
  * hard conflict checks (numbers, dates, identifiers, entities, negation, direction, word order), then
  * the fitted score against `minScore`.
  */
@@ -60,11 +64,12 @@ export function verifyMatch(
 ): VerifyResult {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
-  if (similarity < threshold) {
-    return reject(0, `similarity ${fmt(similarity)} below threshold ${fmt(threshold)}`);
-  }
+  // Case and punctuation change a case-sensitive encoder's vector but not the question.
   if (sameText(query, candidate)) {
     return { accept: true, score: 1, reason: `same text (similarity ${fmt(similarity)})`, conflicts: [] };
+  }
+  if (similarity < threshold) {
+    return reject(0, `similarity ${fmt(similarity)} below threshold ${fmt(threshold)}`);
   }
   const conflicts = findConflicts(query, candidate, options.templates);
   const [first] = conflicts;
@@ -74,7 +79,7 @@ export function verifyMatch(
     const reason = `template "${template.a.id}" with equal slots (similarity ${fmt(similarity)})`;
     return { accept: true, score: 1, reason, conflicts: [] };
   }
-  const score = scorePair(query, candidate, similarity, options);
+  const score = scorePair(query, candidate, similarity);
   if (score < minScore) {
     return reject(score, `score ${fmt(score)} below ${fmt(minScore)} (similarity ${fmt(similarity)})`);
   }

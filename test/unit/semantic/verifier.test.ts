@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTemplateRegistry } from "../../../src/semantic/templates";
-import { DEFAULT_THRESHOLD, scorePair, verifyMatch } from "../../../src/semantic/verifier";
-import { DEFAULT_MIN_SCORE } from "../../../src/semantic/weights";
+import { DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD, scorePair, verifyMatch } from "../../../src/semantic/verifier";
+import { STRICT_MIN_SCORE } from "../../../src/semantic/weights";
 import fixture from "../../fixtures/near-misses.json";
 
 const templates = createTemplateRegistry(fixture.templates);
@@ -41,6 +41,23 @@ describe("verifyMatch reasons name the evidence", () => {
   });
 });
 
+describe("verifyMatch accepts true paraphrases at high similarity", () => {
+  // Every paraphrase in the fixture passes the hard checks; at a high similarity the score accepts it.
+  for (const pair of fixture.paraphrases) {
+    it(`${pair.lang}: "${pair.a}" ~ "${pair.b}"`, () => {
+      const r = verifyMatch(pair.a, pair.b, 0.95, { templates });
+      expect(r.conflicts).toEqual([]);
+      expect(r.accept).toBe(true);
+      expect(r.score).toBeGreaterThanOrEqual(DEFAULT_MIN_SCORE);
+    });
+  }
+
+  it("the same paraphrase is rejected when its similarity is low", () => {
+    const r = verifyMatch("What is market liquidity?", "What does market liquidity mean?", 0.5);
+    expect(r.accept).toBe(false);
+  });
+});
+
 describe("threshold behaviour", () => {
   const a = "What is an order block?";
   const b = "What are order blocks?";
@@ -71,8 +88,13 @@ describe("threshold behaviour", () => {
     expect(r).toMatchObject({ accept: true, score: 1 });
   });
 
-  it("ships a minimum score that is a probability", () => {
-    expect(DEFAULT_MIN_SCORE).toBeGreaterThan(0);
-    expect(DEFAULT_MIN_SCORE).toBeLessThan(1);
+  it("accepts identical text even when a case-sensitive encoder scores it low", () => {
+    expect(verifyMatch("Analisar AAPL usando RSI", "analisar aapl usando rsi", 0.6).accept).toBe(true);
+    expect(verifyMatch("What is C++?", "What is C?", 0.99).reason).not.toContain("same text");
+  });
+
+  it("ships a strict preset stricter than the default", () => {
+    expect(STRICT_MIN_SCORE).toBeGreaterThan(DEFAULT_MIN_SCORE);
+    expect(STRICT_MIN_SCORE).toBeLessThan(1);
   });
 });
