@@ -1,8 +1,23 @@
 /** @module Public API of the semantic layer: embedders, the match verifier and prompt templates. */
 
 export { describeConflict, findConflicts } from "./conflicts";
+export {
+  chooseEmbedder,
+  createEmbedder,
+  EMBEDDINGS_BACKENDS,
+  type EmbedderChoice,
+  type EmbeddingsBackend,
+} from "./embedder-factory";
 export { FEATURE_NAMES, type FeatureExtras, pairFeatures, unmatchedTexts } from "./features";
 export { createLexicalEmbedder, type LexicalEmbedderOptions } from "./lexical-embedder";
+export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from "./openai-embedder";
+export {
+  createServiceEmbedder,
+  type EmbedderService,
+  LOCAL_EMBEDDER_DIMENSIONS,
+  LOCAL_EMBEDDER_MODEL,
+  type ServiceEmbedderOptions,
+} from "./service-embedder";
 export {
   createTemplateRegistry,
   type PromptTemplate,
@@ -12,3 +27,10 @@ export {
 export type { Conflict, ConflictKind, Embedder, VerifyResult } from "./types";
 export { cosine, type Neighbour, nearest, normalise } from "./vector";
 export { DEFAULT_THRESHOLD, scorePair, type VerifyOptions, verifyMatch } from "./verifier";
+export {
+  createWorkersAiEmbedder,
+  WORKERS_AI_DEFAULT_EMBEDDING_MODEL,
+  WORKERS_AI_EMBEDDING_MODELS,
+  type WorkersAiEmbedderOptions,
+  type WorkersAiModelInfo,
+} from "./workers-ai-embedder";
