@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { Env } from "../../../src/env";
 import { CacheError } from "../../../src/errors";
 import {
   createServiceEmbedder,
@@ -40,8 +41,9 @@ describe("service embedder over a fake binding", () => {
 describe("the bundled offline encoder through the EMBEDDER service binding", () => {
   let embedder: Embedder;
   beforeAll(() => {
-    if (!env.EMBEDDER) throw new Error("vitest.config.ts should bind EMBEDDER");
-    embedder = createServiceEmbedder(env.EMBEDDER);
+    const binding = (env as Env).EMBEDDER;
+    if (!binding) throw new Error("vitest.config.ts should bind EMBEDDER");
+    embedder = createServiceEmbedder(binding);
   });
 
   it("returns one unit vector of 512 per text", async () => {
