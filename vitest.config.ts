@@ -1,9 +1,13 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { embedderWorkerOptions } from "./embedder/build.mjs";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // The offline encoder runs as its own worker, bound as EMBEDDER like in `npm run dev`; it is bundled
+  // here (cached in .wrangler/embedder-dist) because auxiliary workers must be plain JavaScript.
+  const embedder = embedderWorkerOptions();
   return {
     plugins: [
       cloudflareTest({
@@ -19,6 +23,8 @@ export default defineConfig(async () => {
             R1_SIMULATOR_LATENCY_MS: "0",
             UPSTREAM_RETRIES: "2",
           },
+          serviceBindings: { EMBEDDER: embedder.name },
+          workers: [embedder],
         },
       }),
     ],

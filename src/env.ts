@@ -2,6 +2,7 @@
 
 import type { CacheService } from "./cache/service";
 import type { CacheConfig } from "./config";
+import type { EmbedderService } from "./semantic/service-embedder";
 
 /**
  * Bindings from wrangler.jsonc (generated into worker-configuration.d.ts by `npm run types`) plus the
@@ -29,6 +30,21 @@ export interface Env extends Cloudflare.Env {
   UPSTREAM_TIMEOUT_MS?: string;
   /** Retries on 429/5xx/network errors before the first byte. @default 2 */
   UPSTREAM_RETRIES?: string;
+  /**
+   * Prompt embeddings: "workers-ai" | "openai" | "local" | "off". Unset: "local" when `LOCAL_DEV` is set
+   * and `EMBEDDER` is bound, else "workers-ai" when deployed with `AI` bound, else off.
+   */
+  EMBEDDINGS_BACKEND?: string;
+  /** API root of an OpenAI-compatible embeddings endpoint (backend "openai"), e.g. `https://api.openai.com/v1`. */
+  EMBEDDINGS_BASE_URL?: string;
+  /** Bearer key for EMBEDDINGS_BASE_URL. Secret. */
+  EMBEDDINGS_API_KEY?: string;
+  /** Embedding model: required for "openai"; for "workers-ai". @default "@cf/baai/bge-m3" */
+  EMBEDDINGS_MODEL?: string;
+  /** Vector length: required for "openai" and for a Workers AI model the code does not know. */
+  EMBEDDINGS_DIMENSIONS?: string;
+  /** The offline encoder worker (embedder/), bound only by `npm run dev` and the tests. */
+  EMBEDDER?: EmbedderService;
   /** JSON overrides of {@link CacheConfig}, merged over the defaults. */
   R1CACHE_CONFIG?: string;
   /**
