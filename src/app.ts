@@ -50,8 +50,6 @@ app.onError((error, c) => {
       status,
     );
   }
-  console.error(
-    `r1cache: unhandled ${error instanceof Error ? error.name : "error"}: ${error instanceof Error ? error.message : ""}`,
-  );
+  console.error(`r1cache: unhandled ${describeError(error)}`);
   return c.json({ error: { message: "internal error", type: "internal", code: "internal" } }, 500);
 });

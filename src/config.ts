@@ -37,8 +37,20 @@ export const configSchema = z.object({
     l3: tierSchema,
     l4: tierSchema.extend({ minEntryBytes: z.number().int().min(0) }),
   }),
-  /** Cosine similarity a semantic candidate needs before the verifier looks at it. @default 0.85 */
+  /** Look up paraphrases (verified semantic hits) when an embedder is available. @default true */
+  semantic: z.boolean(),
+  /** Cosine similarity a semantic candidate needs before the verifier looks at it. @default 0.8 */
   semanticThreshold: z.number().min(0).max(1),
+  /**
+   * Verifier score (calibrated probability that two prompts ask the same thing) a candidate needs.
+   * 0.5 suits paraphrase traffic; 0.8352 keeps false hits near 1% on adversarial near-duplicates
+   * (QQP, see BENCHMARKS.md). @default 0.5
+   */
+  semanticMinScore: z.number().min(0).max(1),
+  /** Nearest candidates the verifier examines per lookup. @default 3 */
+  semanticCandidates: z.number().int().min(1).max(20),
+  /** Prompt templates with `{slot}`s: prompts of one template hit only with equal slot values. */
+  templates: z.array(z.string().min(1)).max(500),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
   autoTune: z.boolean(),
 });
@@ -61,7 +73,11 @@ export const DEFAULT_CONFIG: CacheConfig = {
     l3: { ttlSeconds: 30 * DAY, maxEntryBytes: 512 * KIB },
     l4: { ttlSeconds: 365 * DAY, maxEntryBytes: 100 * MIB, minEntryBytes: 512 * KIB },
   },
-  semanticThreshold: 0.85,
+  semantic: true,
+  semanticThreshold: 0.8,
+  semanticMinScore: 0.5,
+  semanticCandidates: 3,
+  templates: [],
   autoTune: false,
 };
 

@@ -88,3 +88,12 @@ export const r1ChatSchema = z.object({
   stream: z.boolean().default(false),
   model: z.string().min(1).optional(),
 });
+
+export const r1SearchSchema = z.object({
+  prompt: z
+    .string({ error: (i) => (i.input === undefined ? "is required" : "must be a string") })
+    .min(1, "must not be empty"),
+  threshold: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").optional(),
+  k: z.number().int().min(1, "must be between 1 and 20").max(20, "must be between 1 and 20").default(5),
+  model: z.string().min(1).optional(),
+});

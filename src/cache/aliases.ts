@@ -51,7 +51,9 @@ export function createAliasStore(d1: D1Database) {
     /** Forgets aliases of one canonical entry (it was deleted) or all of them. */
     async clear(canonicalKey?: string): Promise<void> {
       recent.clear();
-      await db.delete(aliases).where(canonicalKey === undefined ? undefined : eq(aliases.canonicalKey, canonicalKey));
+      await db
+        .delete(aliases)
+        .where(canonicalKey === undefined ? undefined : eq(aliases.canonicalKey, canonicalKey));
     },
     async count(): Promise<number> {
       const [row] = await db.select({ n: count() }).from(aliases);

@@ -2,18 +2,20 @@
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import { CacheError, describeError } from "../errors";
-import { createTierChain, rememberDecoded, type TierChain } from "../tiers/chain";
+import { type ChainHit, createTierChain, rememberDecoded, type TierChain } from "../tiers/chain";
 import { createD1Tier } from "../tiers/d1";
 import { createKvTier } from "../tiers/kv";
 import { createMemoryTier, type MemoryTier } from "../tiers/memory";
 import { createR2Tier } from "../tiers/r2";
 import type { StoredEntry, TierName } from "../tiers/types";
 import type { ChatParams, Upstream, UpstreamEvent } from "../upstream/types";
+import { createAliasStore } from "./aliases";
 import { encodeEntry } from "./codec";
 import type { RequestControls } from "./controls";
 import type { CacheEntry } from "./entry";
 import { type Flight, FlightRegistry } from "./flight";
 import { lastUserPrompt } from "./key";
+import { createSemanticLayer, type SemanticLayer, type SemanticProbe } from "./semantic";
 import { type CacheStats, isolateStats } from "./stats";
 
 export interface CacheRequest {
@@ -23,8 +25,17 @@ export interface CacheRequest {
   controls: RequestControls;
 }
 
+/** How a hit was found: its own key, or a verified paraphrase (directly or through a stored alias). */
+export interface HitMatch {
+  match: "exact" | "semantic";
+  /** Cosine similarity of the questions (1 for exact hits). */
+  similarity: number;
+  /** Why a semantic hit was accepted. */
+  reason?: string;
+}
+
 export type CacheOutcome =
-  | { status: "HIT"; entry: CacheEntry; tier: TierName }
+  | ({ status: "HIT"; entry: CacheEntry; tier: TierName } & HitMatch)
   | {
       status: "MISS" | "BYPASS";
       /** The answer as it streams from the upstream (shared with coalesced requests). */
@@ -99,26 +110,94 @@ export function createCacheService(options: CacheServiceOptions) {
       onFault(tier, op, fault, error) {
         if (fault === "corrupt") stats.corruptEntries++;
         else stats.tierErrors[tier]++;
-        // The error's message only: entries and keys never reach the logs.
-        console.warn(
-          `r1cache: tier ${tier} ${op} failed (${fault}): ${error instanceof Error ? error.message : String(error)}`,
-        );
+        // describeError keeps query text and bound parameters (prompts, keys) out of the logs.
+        console.warn(`r1cache: tier ${tier} ${op} failed (${fault}): ${describeError(error)}`);
       },
     },
   );
 
+  const aliases = createAliasStore(env.DB);
+  let semanticLayer: SemanticLayer | undefined | null = null;
+  /** Built on first use: exact hits never pay for the embedder and the index. */
+  const semantic = (): SemanticLayer | undefined => {
+    if (semanticLayer === null) semanticLayer = createSemanticLayer(env, config);
+    return semanticLayer;
+  };
+  const hitOf = (hit: ChainHit, match: HitMatch): CacheOutcome => {
+    stats.hits[hit.tier]++;
+    if (match.match === "semantic") stats.semanticHits++;
+    stats.tokensSaved += hit.entry.usage?.completion_tokens ?? 0;
+    return { status: "HIT", entry: hit.entry, tier: hit.tier, ...match };
+  };
+  /** Runs an optional lookup step; its failure is logged and counted, and the lookup goes on without it. */
+  const failOpen = async <T>(step: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await run();
+    } catch (error) {
+      stats.semanticErrors++;
+      console.warn(`r1cache: ${step} failed: ${describeError(error)}`);
+      return undefined;
+    }
+  };
+
   async function resolve(request: CacheRequest): Promise<CacheOutcome> {
     const { controls } = request;
+    let probe: SemanticProbe | undefined;
     if (controls.lookup) {
-      const hit = await chain.get(request.key, { maxAgeSeconds: controls.maxAgeSeconds });
-      if (hit) {
-        stats.hits[hit.tier]++;
-        stats.tokensSaved += hit.entry.usage?.completion_tokens ?? 0;
-        return { status: "HIT", entry: hit.entry, tier: hit.tier };
+      const get = { maxAgeSeconds: controls.maxAgeSeconds };
+      const hit = await chain.get(request.key, get);
+      if (hit) return hitOf(hit, { match: "exact", similarity: 1 });
+      const alias = await failOpen("alias lookup", () => aliases.get(request.key));
+      const canonical = alias && (await chain.get(alias.canonicalKey, get));
+      if (alias && canonical) {
+        return hitOf(canonical, {
+          match: "semantic",
+          similarity: alias.similarity,
+          reason: `alias: ${alias.reason}`,
+        });
+      }
+      if (controls.semantic) {
+        const found = await failOpen("semantic lookup", () => findParaphrase(request));
+        probe = found?.probe;
+        if (found?.outcome) return found.outcome;
       }
     }
+    return miss(request, probe);
+  }
+
+  /** The first verified neighbour that is still stored; records the request as its alias. */
+  async function findParaphrase(request: CacheRequest) {
+    const layer = semantic();
+    const probe = layer && (await layer.probe(request.namespace, request.params));
+    if (!layer || !probe) return { probe };
+    const threshold = request.controls.threshold ?? config.semanticThreshold;
+    for (const candidate of await layer.candidates(probe, threshold)) {
+      if (!candidate.verdict.accept) continue;
+      const hit = await chain.get(candidate.key, { maxAgeSeconds: request.controls.maxAgeSeconds });
+      if (!hit) continue;
+      const { similarity, verdict } = candidate;
+      if (request.controls.store) {
+        const record = {
+          key: request.key,
+          canonicalKey: candidate.key,
+          namespace: request.namespace,
+          prompt: probe.question,
+        };
+        ctx.waitUntil(
+          failOpen("alias store", () => aliases.put({ ...record, similarity, reason: verdict.reason })),
+        );
+      }
+      return { probe, outcome: hitOf(hit, { match: "semantic", similarity, reason: verdict.reason }) };
+    }
+    return { probe };
+  }
+
+  function miss(request: CacheRequest, probe: SemanticProbe | undefined): CacheOutcome {
+    const { controls } = request;
     const upstream = options.upstream();
-    const { flight, leader } = flights.join(request.key, (f) => ctx.waitUntil(fly(f, upstream, request)));
+    const { flight, leader } = flights.join(request.key, (f) =>
+      ctx.waitUntil(fly(f, upstream, request, probe)),
+    );
     if (leader) stats.misses++;
     else stats.coalesced++;
     if (!controls.lookup) stats.bypasses++;
@@ -132,11 +211,19 @@ export function createCacheService(options: CacheServiceOptions) {
   }
 
   /** Runs one upstream call for a flight, then stores the answer unless told not to. */
-  async function fly(flight: Flight<CacheEntry>, upstream: Upstream, request: CacheRequest): Promise<void> {
+  async function fly(
+    flight: Flight<CacheEntry>,
+    upstream: Upstream,
+    request: CacheRequest,
+    probe: SemanticProbe | undefined,
+  ): Promise<void> {
     stats.upstreamCalls++;
     try {
       const entry = await streamInto(flight, upstream, request);
-      if (request.controls.store) await store(entry);
+      if (request.controls.store) {
+        await store(entry);
+        ctx.waitUntil(failOpen("semantic index", () => indexQuestion(request, probe)));
+      }
       flight.finish(entry);
     } catch (error) {
       stats.upstreamErrors++;
@@ -180,6 +267,14 @@ export function createCacheService(options: CacheServiceOptions) {
     throw new CacheError("upstream_truncated", "upstream stream ended before the answer was complete");
   }
 
+  /** Makes a stored answer findable by paraphrases (embedding the question if the lookup did not). */
+  async function indexQuestion(request: CacheRequest, probe: SemanticProbe | undefined): Promise<void> {
+    const layer = semantic();
+    if (!layer) return;
+    const p = probe ?? (await layer.probe(request.namespace, request.params));
+    if (p) await layer.remember(request.key, p);
+  }
+
   async function store(entry: CacheEntry): Promise<void> {
     const stored = await encodeEntry(entry, {
       mode: config.compression,
@@ -193,7 +288,7 @@ export function createCacheService(options: CacheServiceOptions) {
     });
   }
 
-  return { resolve, chain, stats, store };
+  return { resolve, chain, stats, store, aliases, semantic };
 }
 
 export type CacheService = ReturnType<typeof createCacheService>;

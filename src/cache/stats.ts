@@ -9,6 +9,8 @@ export class CacheStats {
   readonly startedAt = Date.now();
   hits = perTier();
   semanticHits = 0;
+  /** Embedder, vector index or alias failures; the request went on as exact-only. */
+  semanticErrors = 0;
   misses = 0;
   bypasses = 0;
   upstreamCalls = 0;

@@ -11,7 +11,7 @@ export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin, withCache);
 
 admin.get("/stats", async (c) => {
-  const { stats, chain } = c.get("cache");
+  const { stats, chain, aliases } = c.get("cache");
   const config = c.get("config");
   const tiers: Partial<Record<TierName, TierUsage & { hits: number; errors: number }>> = {};
   for (const tier of chain.tiers) {
@@ -38,7 +38,9 @@ admin.get("/stats", async (c) => {
     qps: stats.requests / uptimeSeconds,
     cache_size_bytes: Object.values(tiers).reduce((sum, t) => sum + Math.max(0, t.bytes), 0),
     unique_entries: tiers.l3?.entries ?? 0,
-    aliases: 0,
+    aliases: await aliases.count().catch(() => 0),
+    semantic_hits: stats.semanticHits,
+    semantic_errors: stats.semanticErrors,
     unique_chunks: 0,
     semantic_threshold: config.semanticThreshold,
     corrupt_entries: stats.corruptEntries,

@@ -1,11 +1,13 @@
 /** @module Native API (the seed's CompleteR1CacheSystem over HTTP): /v1/r1/chat, /search, /context. */
 import { Hono } from "hono";
 import { requireClient } from "../auth";
+import { parseControls } from "../cache/controls";
+import { canonicalParams } from "../cache/key";
 import type { AppEnv } from "../env";
 import { CacheError } from "../errors";
 import { primed, replayEntry } from "../format/events";
 import type { UpstreamEvent } from "../upstream/types";
-import { r1ChatSchema, validate } from "../validation";
+import { r1ChatSchema, r1SearchSchema, validate } from "../validation";
 import { cacheHeaders, limitBody, type ResolvedChat, resolveChat, withCache } from "./respond";
 
 export const r1 = new Hono<AppEnv>();
@@ -15,9 +17,10 @@ function summary(resolved: ResolvedChat) {
   const hit = outcome.status === "HIT";
   return {
     cached: hit,
-    match: hit ? "exact" : null,
+    match: hit ? outcome.match : null,
     tier: hit ? outcome.tier : null,
-    similarity: hit ? 1 : null,
+    similarity: hit ? outcome.similarity : null,
+    ...(hit && outcome.reason && { reason: outcome.reason }),
     response_time_ms: Date.now() - resolved.startedAt,
     key,
   };
@@ -91,7 +94,33 @@ const notEnabled = (what: string) => () => {
   throw new CacheError("not_enabled", `${what} is not enabled in this version`);
 };
 
-r1.post("/search", requireClient, notEnabled("semantic search"));
+r1.post("/search", requireClient, limitBody, validate("json", r1SearchSchema), withCache, async (c) => {
+  const body = c.req.valid("json");
+  const controls = parseControls((name) => c.req.header(name));
+  const threshold = body.threshold ?? controls.threshold ?? c.get("config").semanticThreshold;
+  const layer = c.get("cache").semantic();
+  if (!layer) {
+    throw new CacheError(
+      "not_enabled",
+      "semantic search needs an embedder: set EMBEDDINGS_BACKEND (see README)",
+    );
+  }
+  const params = canonicalParams({ model: body.model, messages: [{ role: "user", content: body.prompt }] });
+  const probe = await layer.probe(c.get("namespace"), params);
+  const candidates = probe ? await layer.candidates(probe, threshold, body.k) : [];
+  return c.json({
+    prompt: body.prompt,
+    threshold,
+    matches: candidates.map(({ key, prompt, similarity, verdict }) => ({
+      key,
+      prompt,
+      similarity,
+      verdict: verdict.accept ? "accept" : "reject",
+      score: verdict.score,
+      reason: verdict.reason,
+    })),
+  });
+});
 r1.post("/context", requireClient, notEnabled("context injection"));
 r1.delete("/context/:id", requireClient, notEnabled("context injection"));
 r1.post("/knowledge-base", requireClient, notEnabled("knowledge bases"));

@@ -66,7 +66,10 @@ export function cacheHeaders(resolved: ResolvedChat): Record<string, string> {
   const headers: Record<string, string> = { "x-r1cache": outcome.status, "x-r1cache-key": key };
   if (outcome.status === "HIT") {
     headers["x-r1cache-tier"] = outcome.tier;
-    headers["x-r1cache-match"] = "exact";
+    headers["x-r1cache-match"] = outcome.match;
+    headers["x-r1cache-similarity"] = outcome.similarity.toFixed(4);
+    // Header values must be ByteStrings: reasons can quote non-Latin-1 prompt text.
+    if (outcome.reason) headers["x-r1cache-reason"] = encodeURIComponent(outcome.reason);
   }
   if (outcome.status !== "HIT" && outcome.coalesced) headers["x-r1cache-coalesced"] = "1";
   const total = Date.now() - resolved.startedAt;

@@ -1,0 +1,106 @@
+/** @module Verified semantic lookup: embed the question, find neighbours in its context, verify them. */
+import type { CacheConfig } from "../config";
+import type { Env } from "../env";
+import { createEmbedder } from "../semantic/embedder-factory";
+import { semanticScope } from "../semantic/fingerprint";
+import { createVectorIndex } from "../semantic/index-factory";
+import { createTemplateRegistry, type TemplateRegistry } from "../semantic/templates";
+import type { Embedder, VerifyResult } from "../semantic/types";
+import type { VectorIndex } from "../semantic/vector-index";
+import { verifyMatch } from "../semantic/verifier";
+import type { ChatParams } from "../upstream/types";
+
+/** One neighbour and the verifier's verdict on it. */
+export interface Candidate {
+  key: string;
+  prompt: string;
+  similarity: number;
+  verdict: VerifyResult;
+}
+
+/** The question of a request, where it may match, and its embedding. */
+export interface SemanticProbe {
+  namespace: string;
+  question: string;
+  fingerprint: string;
+  vector: Float32Array;
+}
+
+let templateCache: { source: readonly string[]; registry: TemplateRegistry } | undefined;
+
+function templatesOf(config: CacheConfig): TemplateRegistry {
+  if (templateCache?.source !== config.templates) {
+    templateCache = { source: config.templates, registry: createTemplateRegistry(config.templates) };
+  }
+  return templateCache.registry;
+}
+
+/**
+ * The semantic layer, or undefined when no embedder is configured (semantic matching is then off and
+ * every lookup is exact only).
+ */
+export function createSemanticLayer(env: Env, config: CacheConfig) {
+  if (!config.semantic) return undefined;
+  const configured = createEmbedder(env);
+  if (!configured) return undefined;
+  const embedder: Embedder = configured;
+  const index: VectorIndex = createVectorIndex(env);
+  const templates = templatesOf(config);
+
+  /** Embeds the request's question; the embedder's model is part of the scope (vectors never mix). */
+  async function probe(namespace: string, params: ChatParams): Promise<SemanticProbe | undefined> {
+    const scope = await semanticScope(params, embedder.model);
+    if (!scope.question.trim()) return undefined;
+    const [vector] = await embedder.embed([scope.question]);
+    return vector ? { namespace, ...scope, vector } : undefined;
+  }
+
+  /** Nearest entries of the same namespace and context, each with the verifier's verdict. */
+  async function candidates(
+    p: SemanticProbe,
+    threshold: number,
+    topK = config.semanticCandidates,
+  ): Promise<Candidate[]> {
+    const matches = await index.query({
+      vector: p.vector,
+      namespace: p.namespace,
+      fingerprint: p.fingerprint,
+      topK,
+    });
+    return matches.map((m) => ({
+      key: m.id,
+      prompt: m.text,
+      similarity: m.score,
+      verdict: verifyMatch(p.question, m.text, m.score, {
+        threshold,
+        minScore: config.semanticMinScore,
+        templates,
+      }),
+    }));
+  }
+
+  /** Makes a stored answer findable by paraphrases of its question. */
+  async function remember(key: string, p: SemanticProbe): Promise<void> {
+    await index.upsert([
+      {
+        id: key,
+        vector: p.vector,
+        namespace: p.namespace,
+        fingerprint: p.fingerprint,
+        text: p.question,
+        createdAt: Date.now(),
+      },
+    ]);
+  }
+
+  return {
+    embedder,
+    index,
+    probe,
+    candidates,
+    remember,
+    forget: (keys: string[], ns: string) => index.delete(keys, ns),
+  };
+}
+
+export type SemanticLayer = NonNullable<ReturnType<typeof createSemanticLayer>>;
