@@ -1,6 +1,6 @@
 /** @module Cron Triggers: one job per schedule in wrangler.jsonc, dispatched on `controller.cron`. */
 import { createCacheService } from "../cache/service";
-import { loadConfig } from "../config";
+import { resolveConfig } from "../config-store";
 import type { Env } from "../env";
 import { describeError } from "../errors";
 import { createUpstream } from "../upstream";
@@ -15,7 +15,7 @@ export async function runScheduled(
   env: Env,
   ctx: ExecutionContext,
 ): Promise<void> {
-  const config = loadConfig(env);
+  const config = await resolveConfig(env);
   const { chain } = createCacheService({ env, ctx, config, upstream: () => createUpstream(env) });
   switch (controller.cron) {
     case SCHEDULES.frequent:

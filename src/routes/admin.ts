@@ -2,9 +2,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { requireAdmin } from "../auth";
+import { type ConfigPatch, configSchema } from "../config";
+import { resetConfig, updateConfig } from "../config-store";
 import type { AppEnv } from "../env";
+import { badRequest } from "../errors";
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
-import { validate } from "../validation";
+import { fieldName, validate } from "../validation";
 import { withCache } from "./respond";
 
 export const admin = new Hono<AppEnv>();
@@ -72,3 +75,21 @@ admin.delete("/entries/:key", async (c) => {
 });
 
 admin.get("/config", (c) => c.json(c.get("config")));
+
+/** A JSON object of config fields; validation of the merged result names the bad field. */
+const patchSchema = z.record(z.string(), z.unknown(), { error: "must be a JSON object of config fields" });
+
+admin.patch("/config", validate("json", patchSchema), async (c) => {
+  const patch = c.req.valid("json") as ConfigPatch;
+  const unknown = Object.keys(patch).find((field) => !(field in configSchema.shape));
+  if (unknown) throw badRequest(unknown, "is not a config field");
+  try {
+    return c.json(await updateConfig(c.env, patch));
+  } catch (error) {
+    if (!(error instanceof z.ZodError)) throw error;
+    const issue = error.issues[0];
+    throw badRequest(fieldName(issue?.path ?? []), issue?.message ?? "invalid");
+  }
+});
+
+admin.delete("/config", async (c) => c.json(await resetConfig(c.env)));

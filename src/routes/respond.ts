@@ -6,13 +6,14 @@ import { parseControls } from "../cache/controls";
 import { canonicalParams, exactKey, type RawChatParams } from "../cache/key";
 import { type CacheOutcome, createCacheService } from "../cache/service";
 import { loadConfig } from "../config";
+import { resolveConfig } from "../config-store";
 import type { AppEnv } from "../env";
 import { CacheError } from "../errors";
 import { createUpstream } from "../upstream";
 
 /** Sets `config` and `cache` for the request. */
 export const withCache = createMiddleware<AppEnv>(async (c, next) => {
-  const config = loadConfig(c.env);
+  const config = await resolveConfig(c.env);
   c.set("config", config);
   c.set(
     "cache",

@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { ADMIN, call, chat } from "../helpers/worker";
+
+const patch = (body: unknown) => call("/admin/config", { method: "PATCH", body, headers: ADMIN });
+
+afterAll(async () => {
+  await call("/admin/config", { method: "DELETE", headers: ADMIN });
+});
+
+describe("GET|PATCH /admin/config", () => {
+  it("changes the running config and keeps earlier overrides", async () => {
+    const res = await patch({ evictionPolicy: "lfu", tiers: { l1: { maxBytes: 1_000_000 } } });
+    expect(res.status).toBe(200);
+    await patch({ semanticThreshold: 0.9 });
+    const config = (await call("/admin/config", { headers: ADMIN })).json();
+    expect(config).toMatchObject({ evictionPolicy: "lfu", semanticThreshold: 0.9 });
+    expect(config.tiers.l1.maxBytes).toBe(1_000_000);
+    // The rest of the tier keeps its value.
+    expect(config.tiers.l1.ttlSeconds).toBe(86_400);
+  });
+
+  it("registers templates that the next requests obey", async () => {
+    await patch({ templates: ["Explain {topic} for a {level} trader"] });
+    const ask = (prompt: string) => call("/v1/chat/completions", { body: chat(prompt) });
+    await ask("Explain order blocks for a beginner trader");
+    const otherSlot = await ask("Explain order blocks for an expert trader");
+    expect(otherSlot.headers.get("x-r1cache")).toBe("MISS");
+    const search = await call("/v1/r1/search", { body: { prompt: "Explain order blocks for a pro trader" } });
+    const reasons = search
+      .json()
+      .matches.map((m: { reason: string }) => m.reason)
+      .join(" ");
+    expect(reasons).toContain("level");
+  });
+
+  it.each([
+    [{ evictionPolicy: "fifo" }, "evictionPolicy"],
+    [{ semanticThreshold: 2 }, "semanticThreshold"],
+    [{ tiers: { l1: { maxBytes: -1 } } }, "tiers.l1.maxBytes"],
+    [{ colour: "blue" }, "colour"],
+    [[1, 2], "body"],
+  ])("400 naming the field for %j", async (body, field) => {
+    const res = await patch(body);
+    expect(res.status).toBe(400);
+    expect(res.json().error.param).toBe(field);
+  });
+
+  it("DELETE drops every override", async () => {
+    await patch({ evictionPolicy: "lfu" });
+    const reset = await call("/admin/config", { method: "DELETE", headers: ADMIN });
+    expect(reset.json().evictionPolicy).toBe("lru");
+  });
+
+  it("is admin-only", async () => {
+    expect((await call("/admin/config", { method: "PATCH", body: { autoTune: true } })).status).toBe(403);
+  });
+});
