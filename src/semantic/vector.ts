@@ -30,3 +30,18 @@ export function nearest(query: Float32Array, vectors: readonly Float32Array[], k
   scored.sort((x, y) => y.similarity - x.similarity);
   return scored.slice(0, k);
 }
+
+/**
+ * Embeds `texts` in consecutive batches of at most `batchSize` (the backend's per-call limit), one call
+ * at a time, keeping the input order.
+ */
+export async function embedInBatches(
+  texts: readonly string[],
+  batchSize: number,
+  embedBatch: (batch: string[]) => Promise<Float32Array[]>,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += batchSize)
+    out.push(...(await embedBatch(texts.slice(i, i + batchSize))));
+  return out;
+}

@@ -4,7 +4,7 @@ import { CacheError } from "../errors";
 import { type RetryOptions, withRetries } from "../upstream/retry";
 import { runError } from "../upstream/workers-ai";
 import type { Embedder } from "./types";
-import { normalise } from "./vector";
+import { embedInBatches, normalise } from "./vector";
 
 /** @default Workers AI embedding model: https://developers.cloudflare.com/workers-ai/models/bge-m3/ */
 export const WORKERS_AI_DEFAULT_EMBEDDING_MODEL = "@cf/baai/bge-m3";
@@ -94,13 +94,9 @@ export function createWorkersAiEmbedder(ai: Ai, options: WorkersAiEmbedderOption
   return {
     model,
     dimensions,
-    async embed(texts) {
-      const out: Float32Array[] = [];
-      for (let i = 0; i < texts.length; i += batchSize) {
-        const batch = texts.slice(i, i + batchSize);
-        out.push(...readVectors(await runBatch(batch), batch.length, dimensions, model));
-      }
-      return out;
-    },
+    embed: (texts) =>
+      embedInBatches(texts, batchSize, async (batch) =>
+        readVectors(await runBatch(batch), batch.length, dimensions, model),
+      ),
   };
 }

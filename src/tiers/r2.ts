@@ -42,16 +42,32 @@ export function createR2Tier(bucket: R2Bucket, options: R2TierOptions): Tier {
   const prefix = options.prefix ?? "entries/";
   const now = options.now ?? Date.now;
 
+  /** Past the entry's own expiry or the tier's TTL. */
+  const isDead = (meta: EntryMeta, storedAt: number, t: number): boolean =>
+    (meta.expiresAt !== null && meta.expiresAt <= t) || storedAt + options.ttlSeconds * 1000 <= t;
+
+  /** Deletes every entry object the predicate picks, a listing page at a time; returns how many. */
+  async function deleteWhere(doomed: (object: R2Object) => boolean): Promise<number> {
+    let removed = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await bucket.list({ prefix, cursor, include: ["customMetadata"] });
+      const keys = page.objects.filter(doomed).map((o) => o.key);
+      // R2 deletes up to 1000 keys per call (https://developers.cloudflare.com/r2/api/workers/workers-api-reference/).
+      if (keys.length > 0) await bucket.delete(keys);
+      removed += keys.length;
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return removed;
+  }
+
   return {
     name: "l4",
     async get(key) {
       const object = await bucket.get(prefix + key);
       if (!object) return null;
       const { storedAt, ...meta } = fromCustomMetadata(object.customMetadata ?? {});
-      const t = now();
-      if ((meta.expiresAt !== null && meta.expiresAt <= t) || storedAt + options.ttlSeconds * 1000 <= t) {
-        return null;
-      }
+      if (isDead(meta, storedAt, now())) return null;
       return { body: new Uint8Array(await object.arrayBuffer()), meta };
     },
     async set(key, entry) {
@@ -65,40 +81,14 @@ export function createR2Tier(bucket: R2Bucket, options: R2TierOptions): Tier {
       await bucket.delete(prefix + key);
     },
     async clear(namespace) {
-      let removed = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await bucket.list({ prefix, cursor, include: ["customMetadata"] });
-        const doomed = page.objects
-          .filter((o) => namespace === undefined || o.customMetadata?.namespace === namespace)
-          .map((o) => o.key);
-        // R2 deletes up to 1000 keys per call (https://developers.cloudflare.com/r2/api/workers/workers-api-reference/).
-        if (doomed.length > 0) await bucket.delete(doomed);
-        removed += doomed.length;
-        cursor = page.truncated ? page.cursor : undefined;
-      } while (cursor);
-      return removed;
+      return deleteWhere((o) => namespace === undefined || o.customMetadata?.namespace === namespace);
     },
     async purgeExpired() {
       const t = now();
-      let removed = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await bucket.list({ prefix, cursor, include: ["customMetadata"] });
-        const doomed = page.objects
-          .filter((o) => {
-            const meta = fromCustomMetadata(o.customMetadata ?? {});
-            return (
-              (meta.expiresAt !== null && meta.expiresAt <= t) ||
-              meta.storedAt + options.ttlSeconds * 1000 <= t
-            );
-          })
-          .map((o) => o.key);
-        if (doomed.length > 0) await bucket.delete(doomed);
-        removed += doomed.length;
-        cursor = page.truncated ? page.cursor : undefined;
-      } while (cursor);
-      return removed;
+      return deleteWhere((o) => {
+        const { storedAt, ...meta } = fromCustomMetadata(o.customMetadata ?? {});
+        return isDead(meta, storedAt, t);
+      });
     },
     async usage(): Promise<TierUsage> {
       let entries = 0;
