@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { encodeEntry } from "../../src/cache/codec";
+import { createTierChain } from "../../src/tiers/chain";
+import { createMemoryTier } from "../../src/tiers/memory";
+import type { StoredEntry, Tier, TierName } from "../../src/tiers/types";
+import { makeEntry } from "../contract/tier-contract";
+
+/** A tier over a Map whose writes wait until released, to observe what the chain awaits. */
+function slowTier(name: TierName) {
+  const data = new Map<string, StoredEntry>();
+  const pending: Array<() => void> = [];
+  const tier: Tier = {
+    name,
+    get: async (key) => data.get(key) ?? null,
+    set: (key, entry) =>
+      new Promise<void>((resolve) =>
+        pending.push(() => {
+          data.set(key, entry);
+          resolve();
+        }),
+      ),
+    delete: async (key) => void data.delete(key),
+  };
+  return { tier, data, release: () => pending.splice(0).forEach((go) => go()) };
+}
+
+function chainOf(tiers: Tier[]) {
+  const background: Promise<unknown>[] = [];
+  const faults: string[] = [];
+  const chain = createTierChain(tiers, {
+    waitUntil: (p) => background.push(p),
+    onFault: (tier, op, fault) => faults.push(`${tier}:${op}:${fault}`),
+  });
+  return { chain, background, faults };
+}
+
+describe("tier chain", () => {
+  it("write-behind answers after L1 and leaves the slower tiers to waitUntil", async () => {
+    const l1 = createMemoryTier({ maxBytes: 1 << 20, ttlSeconds: 60 });
+    const l2 = slowTier("l2");
+    const { chain, background } = chainOf([l1, l2.tier]);
+    const entry = makeEntry();
+    await chain.set(entry.key, await encodeEntry(entry), { policy: "write-behind" });
+    expect(await l1.get(entry.key)).not.toBeNull();
+    expect(l2.data.has(entry.key)).toBe(false);
+    expect(background).toHaveLength(1);
+    l2.release();
+    await Promise.all(background);
+    expect(l2.data.has(entry.key)).toBe(true);
+  });
+
+  it("write-through does not answer before every tier has the entry", async () => {
+    const l2 = slowTier("l2");
+    const { chain } = chainOf([l2.tier]);
+    const entry = makeEntry();
+    let done = false;
+    const writing = chain.set(entry.key, await encodeEntry(entry), { policy: "write-through" }).then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(done).toBe(false);
+    l2.release();
+    await writing;
+    expect(l2.data.has(entry.key)).toBe(true);
+  });
+
+  it("a tier that throws is reported and skipped on reads and writes", async () => {
+    const broken: Tier = {
+      name: "l2",
+      get: () => Promise.reject(new Error("down")),
+      set: () => Promise.reject(new Error("down")),
+      delete: () => Promise.reject(new Error("down")),
+    };
+    const l3 = slowTier("l3");
+    const { chain, faults } = chainOf([broken, l3.tier]);
+    const entry = makeEntry();
+    const writing = chain.set(entry.key, await encodeEntry(entry), { policy: "write-through" });
+    l3.release();
+    await writing;
+    const hit = await chain.get(entry.key);
+    expect(hit?.tier).toBe("l3");
+    expect(hit?.entry).toEqual(entry);
+    expect(faults).toContain("l2:set:error");
+    expect(faults).toContain("l2:get:error");
+  });
+});
