@@ -48,12 +48,16 @@ export function createAliasStore(d1: D1Database) {
         .onConflictDoUpdate({ target: aliases.key, set: { ...rest, createdAt: Date.now() } });
       remember(key, record);
     },
-    /** Forgets aliases of one canonical entry (it was deleted) or all of them. */
-    async clear(canonicalKey?: string): Promise<void> {
+    /** Forgets the aliases of one canonical entry (it was deleted), of one namespace, or all of them. */
+    async clear(canonicalKey?: string, namespace?: string): Promise<void> {
       recent.clear();
-      await db
-        .delete(aliases)
-        .where(canonicalKey === undefined ? undefined : eq(aliases.canonicalKey, canonicalKey));
+      const where =
+        canonicalKey !== undefined
+          ? eq(aliases.canonicalKey, canonicalKey)
+          : namespace !== undefined
+            ? eq(aliases.namespace, namespace)
+            : undefined;
+      await db.delete(aliases).where(where);
     },
     async count(): Promise<number> {
       const [row] = await db.select({ n: count() }).from(aliases);

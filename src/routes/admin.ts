@@ -65,12 +65,18 @@ admin.delete("/cache", validate("query", levelSchema), async (c) => {
     if (level !== "all" && tier.name !== level) continue;
     removed[tier.name] = (await tier.clear?.(namespace)) ?? null;
   }
+  // Aliases point at entries that may be gone now; a dangling alias would only cost a lookup.
+  if (level === "all" || level === "l3") await c.get("cache").aliases.clear(undefined, namespace);
   return c.json({ cleared: removed });
 });
 
 admin.delete("/entries/:key", async (c) => {
   const key = c.req.param("key");
-  await c.get("cache").chain.delete(key);
+  const { chain, aliases } = c.get("cache");
+  await chain.delete(key);
+  // Paraphrases pointing at it go too. Its vector may stay in the index: a candidate whose entry is
+  // gone is skipped by the lookup, so a stale vector costs a read, never a wrong answer.
+  await aliases.clear(key);
   return c.json({ deleted: key });
 });
 

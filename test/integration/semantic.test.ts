@@ -102,6 +102,16 @@ describe("verified semantic hits", () => {
     expect(again.headers.get("x-r1cache-reason")).toContain("alias");
   });
 
+  it("deleting an entry also retires its aliases: nothing stale is served", async () => {
+    const first = await ask("What is a market maker?");
+    await ask("What is a market maker exactly?");
+    const key = first.headers.get("x-r1cache-key") ?? "";
+    const deleted = await call(`/admin/entries/${key}`, { method: "DELETE", headers: ADMIN, env: KEYS });
+    expect(deleted.status).toBe(200);
+    expect((await ask("What is a market maker exactly?")).headers.get("x-r1cache")).toBe("MISS");
+    expect((await ask("What is a market maker?")).headers.get("x-r1cache-match")).not.toBe("exact");
+  });
+
   it("no-store serves a paraphrase but records no alias; semantic off skips the lookup", async () => {
     const stats = async () => (await call("/admin/stats", { headers: ADMIN, env: KEYS })).json();
     await ask("How do stop-loss orders work?");
