@@ -21,7 +21,10 @@ function slowTier(name: TierName) {
       ),
     delete: async (key) => void data.delete(key),
   };
-  return { tier, data, release: () => pending.splice(0).forEach((go) => go()) };
+  const release = (): void => {
+    for (const go of pending.splice(0)) go();
+  };
+  return { tier, data, release };
 }
 
 function chainOf(tiers: Tier[]) {
