@@ -26,6 +26,12 @@ export interface SemanticProbe {
   vector: Float32Array;
 }
 
+/**
+ * Questions longer than this are matched exactly only: paraphrase detection is about short prompts,
+ * and embedding a long document on every miss would cost more than it could save.
+ */
+export const MAX_SEMANTIC_CHARS = 4_000;
+
 let templateCache: { source: readonly string[]; registry: TemplateRegistry } | undefined;
 
 function templatesOf(config: CacheConfig): TemplateRegistry {
@@ -50,7 +56,7 @@ export function createSemanticLayer(env: Env, config: CacheConfig) {
   /** Embeds the request's question; the embedder's model is part of the scope (vectors never mix). */
   async function probe(namespace: string, params: ChatParams): Promise<SemanticProbe | undefined> {
     const scope = await semanticScope(params, embedder.model);
-    if (!scope.question.trim()) return undefined;
+    if (!scope.question.trim() || scope.question.length > MAX_SEMANTIC_CHARS) return undefined;
     const [vector] = await embedder.embed([scope.question]);
     return vector ? { namespace, ...scope, vector } : undefined;
   }
