@@ -34,8 +34,10 @@ function migrations() {
     .filter(Boolean);
 }
 
-async function start(scriptPath, vars = {}) {
-  const mf = new Miniflare({
+/** Starts the worker; with `embedder`, the offline encoder runs beside it as in `npm run dev`. */
+async function start(scriptPath, vars = {}, embedder = undefined) {
+  const main = {
+    name: "r1-edge-cache",
     scriptPath,
     modules: true,
     compatibilityDate: "2026-04-20",
@@ -43,9 +45,11 @@ async function start(scriptPath, vars = {}) {
     kvNamespaces: ["CACHE_KV"],
     d1Databases: ["DB"],
     r2Buckets: ["ARCHIVE"],
+    durableObjects: { VECTOR_SHARDS: { className: "VectorShard", useSQLite: true } },
     bindings: { LOCAL_DEV: "1", R1_UPSTREAM: "simulator", R1_SIMULATOR_LATENCY_MS: "0", ...vars },
-    port: 0,
-  });
+    ...(embedder && { serviceBindings: { EMBEDDER: embedder.name } }),
+  };
+  const mf = new Miniflare({ port: 0, workers: embedder ? [main, embedder] : [main] });
   const url = await mf.ready;
   const db = await mf.getD1Database("DB");
   for (const statement of migrations()) await db.prepare(statement).run();
@@ -174,12 +178,65 @@ async function missVersusHit(scriptPath) {
   return { miss: summary(miss), hit: summary(hit), speedup: quantile(miss, 0.5) / quantile(hit, 0.5) };
 }
 
+/**
+ * Semantic lookup with the offline encoder: what a verified paraphrase hit costs, and what the lookup
+ * adds to a miss (embedding, index query and verification before the upstream call).
+ */
+async function semanticCosts(scriptPath) {
+  const { embedderWorkerOptions } = await import("../embedder/build.mjs");
+  const { mf, base } = await start(scriptPath, {}, embedderWorkerOptions());
+  const ask = (prompt, headers = {}) =>
+    timed(base, "/v1/chat/completions", {
+      method: "POST",
+      headers: { ...AUTH, ...headers },
+      body: chatBody(prompt),
+    });
+  const topics = [
+    "stop-loss orders",
+    "order blocks",
+    "fair value gaps",
+    "the RSI indicator",
+    "liquidity sweeps",
+  ];
+  const prompts = topics.flatMap((t) => [
+    `How do ${t} work?`,
+    `What are ${t} used for?`,
+    `Explain ${t} to a beginner`,
+  ]);
+  await ask("warm up the encoder");
+  const missOn = [];
+  const missOff = [];
+  for (const [i, p] of prompts.entries()) {
+    missOn.push((await ask(p)).ms);
+    missOff.push((await ask(`${p} (exact only)`, { "x-r1cache-semantic": "off" })).ms);
+    progress("misses with and without semantic lookup", i + 1, prompts.length);
+  }
+  const hits = [];
+  const exact = [];
+  for (let round = 0; round < 3; round++) {
+    for (const p of prompts) {
+      const { ms, res } = await ask(`${p.replace(/\?$/, "")}, please?`, { "cache-control": "no-store" });
+      if (res.headers.get("x-r1cache-match") === "semantic") hits.push(ms);
+      exact.push((await ask(p)).ms);
+    }
+  }
+  await mf.dispose();
+  return {
+    missOn: summary(missOn),
+    missOff: summary(missOff),
+    semanticHit: summary(hits),
+    exactHit: summary(exact),
+    paraphrasesServed: hits.length / (3 * prompts.length),
+  };
+}
+
 const scriptPath = bundle();
 const results = { date: new Date().toISOString(), node: process.version, n: N };
 results.l1VersusNoop = await l1VersusNoop(scriptPath);
 results.tiers = {};
 for (const tier of ["l1", "l2", "l3", "l4"]) results.tiers[tier] = await tierHits(scriptPath, tier);
 results.missVersusHit = await missVersusHit(scriptPath);
+results.semantic = await semanticCosts(scriptPath);
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2));
 
@@ -205,3 +262,21 @@ console.log(`\nMiss vs hit, simulator at 1500 ms\n| | n | median ms | p90 ms |\n
 console.log(`| miss | ${mh.miss.n} | ${fmt(mh.miss.median)} | ${fmt(mh.miss.p90)} |`);
 console.log(`| hit | ${mh.hit.n} | ${fmt(mh.hit.median)} | ${fmt(mh.hit.p90)} |`);
 console.log(`speed-up of medians: ${mh.speedup.toFixed(0)}x`);
+
+const sem = results.semantic;
+console.log(
+  "\nSemantic lookup (offline encoder in workerd, simulator at 0 ms)\n| | n | median ms | p90 ms |\n|---|---|---|---|",
+);
+console.log(
+  `| miss, semantic lookup on | ${sem.missOn.n} | ${fmt(sem.missOn.median)} | ${fmt(sem.missOn.p90)} |`,
+);
+console.log(
+  `| miss, semantic off | ${sem.missOff.n} | ${fmt(sem.missOff.median)} | ${fmt(sem.missOff.p90)} |`,
+);
+console.log(
+  `| verified semantic hit | ${sem.semanticHit.n} | ${fmt(sem.semanticHit.median)} | ${fmt(sem.semanticHit.p90)} |`,
+);
+console.log(
+  `| exact hit (same run) | ${sem.exactHit.n} | ${fmt(sem.exactHit.median)} | ${fmt(sem.exactHit.p90)} |`,
+);
+console.log(`paraphrases ("…, please?") served from the cache: ${(sem.paraphrasesServed * 100).toFixed(0)}%`);
