@@ -2,12 +2,8 @@
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import { CacheError, describeError } from "../errors";
-import { type ChainHit, createTierChain, rememberDecoded, type TierChain } from "../tiers/chain";
-import { createD1Tier } from "../tiers/d1";
-import { createKvTier } from "../tiers/kv";
-import { createMemoryTier, type MemoryTier } from "../tiers/memory";
-import { createR2Tier } from "../tiers/r2";
-import type { StoredEntry, TierName } from "../tiers/types";
+import { type ChainHit, rememberDecoded, type TierChain } from "../tiers/chain";
+import type { TierName } from "../tiers/types";
 import type { ChatParams, Upstream, UpstreamEvent } from "../upstream/types";
 import { createAliasStore } from "./aliases";
 import { encodeEntry } from "./codec";
@@ -17,6 +13,7 @@ import { type Flight, FlightRegistry } from "./flight";
 import { lastUserPrompt } from "./key";
 import { createSemanticLayer, type SemanticLayer, type SemanticProbe } from "./semantic";
 import { type CacheStats, isolateStats } from "./stats";
+import { createCacheTiers } from "./tiers";
 
 export interface CacheRequest {
   namespace: string;
@@ -57,64 +54,13 @@ export interface CacheServiceOptions {
   stats?: CacheStats;
 }
 
-// Isolate-wide state: L1 and the in-flight calls live as long as the isolate serves requests.
-let memoryTier: MemoryTier | undefined;
-let memoryConfig: CacheConfig | undefined;
+// In-flight upstream calls of this isolate, by exact key.
 const flights = new FlightRegistry<CacheEntry>();
-
-/** The isolate's L1, sized and set to the policy `config` asks for (re-applied when the config changes). */
-export function isolateMemoryTier(config: CacheConfig): MemoryTier {
-  const { maxBytes, ttlSeconds } = config.tiers.l1;
-  memoryTier ??= createMemoryTier({ maxBytes, ttlSeconds, policy: config.evictionPolicy });
-  if (memoryConfig !== config) {
-    memoryTier.resize(maxBytes, ttlSeconds);
-    memoryTier.setPolicy(config.evictionPolicy);
-    memoryConfig = config;
-  }
-  return memoryTier;
-}
-
-/** Which tiers take a stored body: the configured write tiers within their size limits, and R2 for big ones. */
-export function placement(config: CacheConfig) {
-  return (tier: TierName, entry: StoredEntry): boolean => {
-    const size = entry.meta.storedSize;
-    const { l3, l4 } = config.tiers;
-    // D1 indexes every entry; the row holds the body only when it fits (see tiers/d1.ts).
-    if (tier === "l3") return config.writeTiers.includes("l3") || size > l3.maxEntryBytes;
-    if (tier === "l4") {
-      return (
-        size <= l4.maxEntryBytes &&
-        (config.writeTiers.includes("l4") || size >= l4.minEntryBytes || size > l3.maxEntryBytes)
-      );
-    }
-    return config.writeTiers.includes(tier) && size <= config.tiers[tier].maxEntryBytes;
-  };
-}
 
 export function createCacheService(options: CacheServiceOptions) {
   const { env, ctx, config } = options;
   const stats = options.stats ?? isolateStats;
-  const chain: TierChain = createTierChain(
-    [
-      isolateMemoryTier(config),
-      createKvTier(env.CACHE_KV, { ttlSeconds: config.tiers.l2.ttlSeconds }),
-      createD1Tier(env.DB, {
-        ttlSeconds: config.tiers.l3.ttlSeconds,
-        maxBodyBytes: config.tiers.l3.maxEntryBytes,
-      }),
-      createR2Tier(env.ARCHIVE, { ttlSeconds: config.tiers.l4.ttlSeconds }),
-    ],
-    {
-      waitUntil: (p) => ctx.waitUntil(p),
-      accepts: placement(config),
-      onFault(tier, op, fault, error) {
-        if (fault === "corrupt") stats.corruptEntries++;
-        else stats.tierErrors[tier]++;
-        // describeError keeps query text and bound parameters (prompts, keys) out of the logs.
-        console.warn(`r1cache: tier ${tier} ${op} failed (${fault}): ${describeError(error)}`);
-      },
-    },
-  );
+  const chain: TierChain = createCacheTiers(env, config, ctx, stats);
 
   const aliases = createAliasStore(env.DB);
   let semanticLayer: SemanticLayer | undefined | null = null;

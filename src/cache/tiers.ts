@@ -1,0 +1,72 @@
+/** @module The four tiers as this deployment configures them: L1 per isolate, KV, D1 and R2 per request. */
+import type { CacheConfig } from "../config";
+import type { Env } from "../env";
+import { describeError } from "../errors";
+import { createTierChain, type TierChain } from "../tiers/chain";
+import { createD1Tier } from "../tiers/d1";
+import { createKvTier } from "../tiers/kv";
+import { createMemoryTier, type MemoryTier } from "../tiers/memory";
+import { createR2Tier } from "../tiers/r2";
+import type { StoredEntry, TierName } from "../tiers/types";
+import type { CacheStats } from "./stats";
+
+// L1 lives as long as the isolate serves requests.
+let memoryTier: MemoryTier | undefined;
+let memoryConfig: CacheConfig | undefined;
+
+/** The isolate's L1, sized and set to the policy `config` asks for (re-applied when the config changes). */
+export function isolateMemoryTier(config: CacheConfig): MemoryTier {
+  const { maxBytes, ttlSeconds } = config.tiers.l1;
+  memoryTier ??= createMemoryTier({ maxBytes, ttlSeconds, policy: config.evictionPolicy });
+  if (memoryConfig !== config) {
+    memoryTier.resize(maxBytes, ttlSeconds);
+    memoryTier.setPolicy(config.evictionPolicy);
+    memoryConfig = config;
+  }
+  return memoryTier;
+}
+
+/** Which tiers take a stored body: the configured write tiers within their size limits, and R2 for big ones. */
+export function placement(config: CacheConfig) {
+  return (tier: TierName, entry: StoredEntry): boolean => {
+    const size = entry.meta.storedSize;
+    const { l3, l4 } = config.tiers;
+    // D1 indexes every entry; the row holds the body only when it fits (see tiers/d1.ts).
+    if (tier === "l3") return config.writeTiers.includes("l3") || size > l3.maxEntryBytes;
+    if (tier === "l4") {
+      return (
+        size <= l4.maxEntryBytes &&
+        (config.writeTiers.includes("l4") || size >= l4.minEntryBytes || size > l3.maxEntryBytes)
+      );
+    }
+    return config.writeTiers.includes(tier) && size <= config.tiers[tier].maxEntryBytes;
+  };
+}
+
+/** The tier chain of one request; faults are counted in `stats` and logged without request data. */
+export function createCacheTiers(
+  env: Env,
+  config: CacheConfig,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  stats: CacheStats,
+): TierChain {
+  const { l2, l3, l4 } = config.tiers;
+  return createTierChain(
+    [
+      isolateMemoryTier(config),
+      createKvTier(env.CACHE_KV, { ttlSeconds: l2.ttlSeconds }),
+      createD1Tier(env.DB, { ttlSeconds: l3.ttlSeconds, maxBodyBytes: l3.maxEntryBytes }),
+      createR2Tier(env.ARCHIVE, { ttlSeconds: l4.ttlSeconds }),
+    ],
+    {
+      waitUntil: (p) => ctx.waitUntil(p),
+      accepts: placement(config),
+      onFault(tier, op, fault, error) {
+        if (fault === "corrupt") stats.corruptEntries++;
+        else stats.tierErrors[tier]++;
+        // describeError keeps query text and bound parameters (prompts, keys) out of the logs.
+        console.warn(`r1cache: tier ${tier} ${op} failed (${fault}): ${describeError(error)}`);
+      },
+    },
+  );
+}
