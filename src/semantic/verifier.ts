@@ -1,11 +1,12 @@
 /** @module The match verifier: decides whether a semantic candidate's answer may be served for a query. */
 
+import { ensembleProbability } from "./boosted-trees";
 import { describeConflict, findConflicts } from "./conflicts";
 import { pairFeatures } from "./features";
 import { matchBoth, type TemplateRegistry } from "./templates";
 import { fold } from "./text";
 import type { VerifyResult } from "./types";
-import { BIAS, FEATURE_MEAN, FEATURE_STD, WEIGHTS } from "./weights";
+import { MODEL } from "./weights";
 
 /** Default minimum cosine similarity for a candidate to be considered at all. */
 export const DEFAULT_THRESHOLD = 0.8;
@@ -28,13 +29,7 @@ export interface VerifyOptions {
 
 /** Probability (0-1) that the pair asks the same thing, from similarity and lexical features. */
 export function scorePair(query: string, candidate: string, similarity: number): number {
-  const features = pairFeatures(query, candidate, similarity);
-  let z = BIAS;
-  features.forEach((x, i) => {
-    const std = FEATURE_STD[i] ?? 1;
-    z += (WEIGHTS[i] ?? 0) * ((x - (FEATURE_MEAN[i] ?? 0)) / (std === 0 ? 1 : std));
-  });
-  return 1 / (1 + Math.exp(-z));
+  return ensembleProbability(MODEL, pairFeatures(query, candidate, similarity));
 }
 
 const fmt = (x: number): string => x.toFixed(3);
