@@ -42,15 +42,25 @@ function logistic(cols: number[], lambda = 1e-3): Trainer {
   };
 }
 
-function boosted(rounds: number, depth: number, lr: number, minLeaf: number, mono = true): Trainer {
-  const increasing = new Set(mono ? index(INCREASING_FEATURES) : []);
+function boosted(
+  rounds: number,
+  depth: number,
+  lr: number,
+  minLeaf: number,
+  mono = true,
+  drop: readonly string[] = [],
+): Trainer {
+  const cols = index(FEATURE_NAMES.filter((n) => !drop.includes(n)));
+  const increasing = new Set(
+    mono ? cols.flatMap((c, j) => (INCREASING_FEATURES.includes(FEATURE_NAMES[c] ?? "") ? [j] : [])) : [],
+  );
   return (train) => {
     const m = fitBoosted(
-      train.map((r) => r.features),
+      train.map((r) => pick(r.features, cols)),
       train.map((r) => r.pair.duplicate),
       { rounds, depth, learningRate: lr, minLeaf, lambda: 1, bins: 32, increasing },
     );
-    return (r) => ensembleProbability(m, r.features);
+    return (r) => ensembleProbability(m, pick(r.features, cols));
   };
 }
 
@@ -62,7 +72,16 @@ const idf = buildIdf(pairs);
 console.log(`idf table: ${idf.table.length} chars over ${idf.documents} texts`);
 const rows = fitRows(have, vectors, idf.lookup);
 const budgets = [0.005, 0.01, 0.02, 0.05];
+const RAREST: string[] = [];
+const ALIGN = ["unalignedIdfMin", "unalignedIdfMax", "idfCoverageMin", "idfCoverageMax"];
+const ALLW = ["allWordsUnalignedIdfMin", "allWordsUnalignedIdfMax"];
 const variants: [string, Trainer, number?][] = [
+  ["gbm d2 -rarest", boosted(200, 2, 0.05, 20, true, RAREST)],
+  ["gbm d2 train>=0", boosted(200, 2, 0.05, 20), 0],
+  ["gbm d2 train>=.5", boosted(200, 2, 0.05, 20), 0.5],
+  ["gbm d3 r300 train>=0", boosted(300, 3, 0.05, 20), 0],
+  ["gbm d2 -rarest -allwords", boosted(200, 2, 0.05, 20, true, [...RAREST, ...ALLW])],
+  ["gbm d2 -rarest -align -allwords", boosted(200, 2, 0.05, 20, true, [...RAREST, ...ALIGN, ...ALLW])],
   ["logistic old 14", logistic(index(OLD))],
   ["logistic all", logistic(index(FEATURE_NAMES))],
   ["gbm d2 r200 lr.05", boosted(200, 2, 0.05, 20)],

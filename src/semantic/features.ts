@@ -37,8 +37,6 @@ export const FEATURE_NAMES = [
   "unalignedIdfMax",
   "idfCoverageMin",
   "idfCoverageMax",
-  "rarestUnalignedMax",
-  "rarestUnalignedMin",
   "orderDiscordance",
   "allWordsUnalignedIdfMin",
   "allWordsUnalignedIdfMax",
@@ -94,8 +92,6 @@ function alignmentFeatures(query: string, candidate: string, idf: IdfLookup): nu
     Math.log1p(Math.max(a.unaligned, b.unaligned)),
     Math.min(coverage(a), coverage(b)),
     Math.max(coverage(a), coverage(b)),
-    Math.max(a.maxUnaligned, b.maxUnaligned),
-    Math.min(a.maxUnaligned, b.maxUnaligned),
     orderDiscordance(ta, tb),
     ...allWordsFeatures(query, candidate, idf),
   ];

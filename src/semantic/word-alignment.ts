@@ -15,8 +15,6 @@ export interface SideAlignment {
   readonly unaligned: number;
   /** Content words with no counterpart at all. */
   readonly unalignedCount: number;
-  /** IDF of the rarest word with no counterpart (0 when every word aligns). */
-  readonly maxUnaligned: number;
 }
 
 /** Spelling similarity below this counts as no match ("colour"/"color" 0.57, "bond"/"bonus" 0.25). */
@@ -66,18 +64,14 @@ export function alignSide(side: readonly Word[], other: readonly Word[], idf: Id
   let total = 0;
   let unaligned = 0;
   let unalignedCount = 0;
-  let maxUnaligned = 0;
   for (const w of side) {
     const weight = idf(w.stem);
     const match = bestMatch(w, other, otherStems);
     total += weight;
     unaligned += weight * (1 - match);
-    if (match === 0) {
-      unalignedCount++;
-      maxUnaligned = Math.max(maxUnaligned, weight);
-    }
+    if (match === 0) unalignedCount++;
   }
-  return { total, unaligned, unalignedCount, maxUnaligned };
+  return { total, unaligned, unalignedCount };
 }
 
 /**
