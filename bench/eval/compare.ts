@@ -73,10 +73,20 @@ console.log(`idf table: ${idf.table.length} chars over ${idf.documents} texts`);
 const rows = fitRows(have, vectors, idf.lookup);
 const budgets = [0.005, 0.01, 0.02, 0.05];
 const RAREST: string[] = [];
+function average(a: Trainer, b: Trainer): Trainer {
+  return (train) => {
+    const ma = a(train);
+    const mb = b(train);
+    return (r) => (ma(r) + mb(r)) / 2;
+  };
+}
 const ALIGN = ["unalignedIdfMin", "unalignedIdfMax", "idfCoverageMin", "idfCoverageMax"];
 const ALLW = ["allWordsUnalignedIdfMin", "allWordsUnalignedIdfMax"];
 const variants: [string, Trainer, number?][] = [
   ["gbm d2 -rarest", boosted(200, 2, 0.05, 20, true, RAREST)],
+  ["avg gbm d2 + logistic all", average(boosted(200, 2, 0.05, 20), logistic(index(FEATURE_NAMES))), -1],
+  ["gbm d2 r400 lr.025 train all", boosted(400, 2, 0.025, 20), -1],
+  ["gbm d2 r200 minLeaf50 train all", boosted(200, 2, 0.05, 50), -1],
   ["gbm d2 train>=0", boosted(200, 2, 0.05, 20), 0],
   ["gbm d2 train>=.5", boosted(200, 2, 0.05, 20), 0.5],
   ["gbm d3 r300 train>=0", boosted(300, 3, 0.05, 20), 0],
