@@ -54,45 +54,59 @@ const leafValue = (g: number, h: number, lambda: number): number => -g / (h + la
 const score = (g: number, h: number, lambda: number): number => (g * g) / (h + lambda);
 const clip = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
-/** Best split of `idx` over all features, honouring monotone bounds; null when none helps. */
-function bestSplit(
-  idx: readonly number[],
-  ctx: { binned: Uint8Array[]; g: Float64Array; h: Float64Array; opts: BoostOptions },
-  bounds: readonly [number, number],
-): Split | null {
-  const { binned, g, h, opts } = ctx;
+interface Context {
+  readonly binned: Uint8Array[];
+  readonly cuts: number[][];
+  readonly g: Float64Array;
+  readonly h: Float64Array;
+  readonly opts: BoostOptions;
+}
+
+/** Sums of gradient and hessian over `idx`. */
+function totals(idx: readonly number[], ctx: Context): [number, number] {
   let G = 0;
   let H = 0;
   for (const i of idx) {
-    G += g[i] ?? 0;
-    H += h[i] ?? 0;
+    G += ctx.g[i] ?? 0;
+    H += ctx.h[i] ?? 0;
   }
+  return [G, H];
+}
+
+/** Per-bin gradient, hessian and row count of one feature over `idx`. */
+function histogram(idx: readonly number[], bins: Uint8Array, ctx: Context) {
+  const nb = ctx.opts.bins + 1;
+  const hg = new Float64Array(nb);
+  const hh = new Float64Array(nb);
+  const hc = new Uint32Array(nb);
+  for (const i of idx) {
+    const b = bins[i] ?? 0;
+    hg[b] = (hg[b] ?? 0) + (ctx.g[i] ?? 0);
+    hh[b] = (hh[b] ?? 0) + (ctx.h[i] ?? 0);
+    hc[b] = (hc[b] ?? 0) + 1;
+  }
+  return { hg, hh, hc };
+}
+
+/** Best split of `idx` over all features, honouring monotone bounds; null when none helps. */
+function bestSplit(idx: readonly number[], ctx: Context, bounds: readonly [number, number]): Split | null {
+  const { opts } = ctx;
+  const [G, H] = totals(idx, ctx);
   let best: Split | null = null;
-  for (const [f, bins] of binned.entries()) {
-    const nb = opts.bins + 1;
-    const hg = new Float64Array(nb);
-    const hh = new Float64Array(nb);
-    const hc = new Uint32Array(nb);
-    for (const i of idx) {
-      const b = bins[i] ?? 0;
-      hg[b] = (hg[b] ?? 0) + (g[i] ?? 0);
-      hh[b] = (hh[b] ?? 0) + (h[i] ?? 0);
-      hc[b] = (hc[b] ?? 0) + 1;
-    }
+  for (const [f, bins] of ctx.binned.entries()) {
+    const { hg, hh, hc } = histogram(idx, bins, ctx);
     let gl = 0;
     let hl = 0;
     let cl = 0;
-    for (let k = 0; k < nb - 1; k++) {
+    for (let k = 0; k < opts.bins; k++) {
       gl += hg[k] ?? 0;
       hl += hh[k] ?? 0;
       cl += hc[k] ?? 0;
       if (cl < opts.minLeaf || idx.length - cl < opts.minLeaf) continue;
-      const gr = G - gl;
-      const hr = H - hl;
       const left = clip(leafValue(gl, hl, opts.lambda), bounds[0], bounds[1]);
-      const right = clip(leafValue(gr, hr, opts.lambda), bounds[0], bounds[1]);
+      const right = clip(leafValue(G - gl, H - hl, opts.lambda), bounds[0], bounds[1]);
       if (opts.increasing.has(f) && left > right) continue;
-      const gain = score(gl, hl, opts.lambda) + score(gr, hr, opts.lambda) - score(G, H, opts.lambda);
+      const gain = score(gl, hl, opts.lambda) + score(G - gl, H - hl, opts.lambda) - score(G, H, opts.lambda);
       if (gain > 1e-9 && (!best || gain > best.gain)) best = { feature: f, bin: k, gain, left, right };
     }
   }
@@ -100,28 +114,21 @@ function bestSplit(
 }
 
 /** Grows one complete tree of `depth` (heap layout) on the current gradients. */
-function growTree(
-  ctx: { binned: Uint8Array[]; cuts: number[][]; g: Float64Array; h: Float64Array; opts: BoostOptions },
-  rows: number,
-): number[] {
+function growTree(ctx: Context, rows: number): number[] {
   const { opts } = ctx;
   const splits = 2 ** opts.depth - 1;
   const out = new Array<number>(treeSize(opts.depth)).fill(0);
   for (let s = 0; s < splits; s++) out[2 * s] = -1;
   const grow = (node: number, idx: number[], bounds: [number, number]): void => {
     if (node >= splits) {
-      let G = 0;
-      let H = 0;
-      for (const i of idx) {
-        G += ctx.g[i] ?? 0;
-        H += ctx.h[i] ?? 0;
-      }
+      const [G, H] = totals(idx, ctx);
       const v = idx.length === 0 ? 0 : clip(leafValue(G, H, opts.lambda), bounds[0], bounds[1]);
       out[2 * splits + node - splits] = v * opts.learningRate;
       return;
     }
     const split = idx.length >= 2 * opts.minLeaf ? bestSplit(idx, ctx, bounds) : null;
     if (!split) {
+      // No useful split: feature -1 sends every row left; the right subtree stays unreachable.
       grow(2 * node + 1, idx, bounds);
       grow(2 * node + 2, [], bounds);
       return;
@@ -129,8 +136,9 @@ function growTree(
     out[2 * node] = split.feature;
     out[2 * node + 1] = ctx.cuts[split.feature]?.[split.bin] ?? 0;
     const bins = ctx.binned[split.feature] as Uint8Array;
-    const mono = opts.increasing.has(split.feature);
+    // Monotone features split the value range at the midpoint so deeper leaves cannot cross over.
     const mid = (split.left + split.right) / 2;
+    const mono = opts.increasing.has(split.feature);
     grow(
       2 * node + 1,
       idx.filter((i) => (bins[i] ?? 0) <= split.bin),
