@@ -13,7 +13,6 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const OUT = join(ROOT, ".bench-out");
 const N = Number(process.env.BENCH_N ?? 400);
 const AUTH = { authorization: "Bearer dev-key", "content-type": "application/json" };
-const ADMIN = { authorization: "Bearer dev-admin" };
 
 function bundle() {
   execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(OUT, "bundle")], {

@@ -43,8 +43,8 @@ export const configSchema = z.object({
   semanticThreshold: z.number().min(0).max(1),
   /**
    * Verifier score (calibrated probability that two prompts ask the same thing) a candidate needs.
-   * 0.5 suits paraphrase traffic; 0.8352 keeps false hits near 1% on adversarial near-duplicates
-   * (QQP, see BENCHMARKS.md). @default 0.5
+   * 0.5 suits paraphrase traffic; `STRICT_MIN_SCORE` (0.8215) keeps false hits under 1% on adversarial
+   * near-duplicates (QQP, see BENCHMARKS.md). @default 0.5
    */
   semanticMinScore: z.number().min(0).max(1),
   /** Nearest candidates the verifier examines per lookup. @default 3 */

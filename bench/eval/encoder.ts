@@ -25,7 +25,7 @@ export async function createUseEmbedder(): Promise<Embedder> {
 }
 
 /** Binary cache file: repeated [u32 byteLength][utf-8 text][dimensions x f32]. */
-function readCache(file: string, dimensions: number): Map<string, Float32Array> {
+export function readCache(file: string, dimensions: number): Map<string, Float32Array> {
   const map = new Map<string, Float32Array>();
   if (!existsSync(file)) return map;
   const buf = readFileSync(file);
@@ -53,6 +53,11 @@ function writeCache(file: string, map: ReadonlyMap<string, Float32Array>): void 
   writeFileSync(file, Buffer.concat(parts));
 }
 
+/** Where vectors of `model` are cached. */
+export function cacheFile(model: string): string {
+  return path.join(process.cwd(), ".cache", `embeddings-${model}.bin`);
+}
+
 /**
  * Embeds `texts` through a persistent cache (`.cache/embeddings-<model>.bin`, gitignored); only texts
  * not cached yet reach the model. Shows a progress bar on stderr while embedding.
@@ -62,7 +67,7 @@ export async function embedCached(
   texts: readonly string[],
   label: string,
 ): Promise<Map<string, Float32Array>> {
-  const file = path.join(process.cwd(), ".cache", `embeddings-${embedder.model}.bin`);
+  const file = cacheFile(embedder.model);
   const cache = readCache(file, embedder.dimensions);
   const missing = [...new Set(texts)].filter((t) => !cache.has(t));
   if (missing.length > 0) {

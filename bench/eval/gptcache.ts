@@ -30,6 +30,8 @@ export interface GptCacheOptions {
   readonly verify: boolean;
   readonly minScore?: number;
   readonly templates?: TemplateRegistry;
+  /** Which accepted candidate to serve: the nearest ("first", default) or the best verifier score. */
+  readonly pick?: "first" | "best";
 }
 
 /** Unique origins in first-seen order (GPTCache's mock data repeats a few). */
@@ -56,7 +58,7 @@ export function runGptCache(
   const wrongHits: GptCacheResult["wrongHits"][number][] = [];
   for (const { origin, similar } of pairs) {
     const candidates = nearest(vectorOf(vectors, similar), originVectors, options.k);
-    let served: { text: string; similarity: number; reason: string } | null = null;
+    let served: { text: string; similarity: number; reason: string; score: number } | null = null;
     for (const c of candidates) {
       if (c.similarity < options.threshold) break;
       const text = origins[c.index] ?? "";
@@ -66,15 +68,15 @@ export function runGptCache(
             ...(options.minScore === undefined ? {} : { minScore: options.minScore }),
             ...(options.templates ? { templates: options.templates } : {}),
           })
-        : { accept: true, reason: "raw cosine" };
-      if (verdict.accept) {
-        served = { text, similarity: c.similarity, reason: verdict.reason };
-        break;
+        : { accept: true, reason: "raw cosine", score: 1 };
+      if (verdict.accept && (!served || verdict.score > served.score)) {
+        served = { text, similarity: c.similarity, reason: verdict.reason, score: verdict.score };
       }
+      if (served && options.pick !== "best") break;
     }
     if (!served) miss++;
     else if (served.text === origin) correct++;
-    else wrongHits.push({ query: similar, served: served.text, expected: origin, ...served });
+    else wrongHits.push({ query: similar, expected: origin, ...served, served: served.text });
   }
   return { correct, wrong: wrongHits.length, miss, wrongHits };
 }

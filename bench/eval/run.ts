@@ -18,7 +18,7 @@ import { markdownTable, pct } from "./table";
 import { accepts, scorePairs, type Verdict } from "./verdicts";
 
 const COSINE_STEPS = [0.7, 0.75, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99];
-const SCORE_STEPS = [0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
+const SCORE_STEPS = [0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.97];
 
 async function main(): Promise<void> {
   const embedder = await createUseEmbedder();
@@ -61,9 +61,10 @@ function reportGptCache(
 ): unknown {
   const rows: (string | number)[][] = [];
   const results: Record<string, unknown>[] = [];
-  const add = (label: string, threshold: number, k: number, minScore: number | null): void => {
+  const add = (label: string, threshold: number, k: number, minScore: number | null, best = false): void => {
     const verify = minScore !== null;
-    const r = runGptCache(gpt, vectors, { threshold, k, verify, minScore: minScore ?? 0 });
+    const pick = best ? "best" : "first";
+    const r = runGptCache(gpt, vectors, { threshold, k, verify, minScore: minScore ?? 0, pick });
     // Wrong hits whose served origin is itself a near-copy of the expected one (duplicate origins).
     const nearCopies = r.wrongHits.filter((w) => {
       const a = vectors.get(w.served);
@@ -87,6 +88,7 @@ function reportGptCache(
   for (const t of [0.75, 0.8, 0.85, 0.9]) add("hard conflicts only", t, 1, 0);
   for (const t of [0.75, 0.8, 0.85, 0.9]) add("verifier default", t, 1, DEFAULT_MIN_SCORE);
   for (const t of [0.8, 0.85]) add("verifier default, top-5", t, 5, DEFAULT_MIN_SCORE);
+  add("verifier default, top-5, highest score served", 0.8, 5, DEFAULT_MIN_SCORE, true);
   for (const t of [0.8, 0.9]) add("verifier strict", t, 1, STRICT_MIN_SCORE);
   console.log("## GPTCache mock data (999 queries; store origins, query paraphrases)\n");
   const header = [

@@ -34,7 +34,7 @@ export function createD1Tier(d1: D1Database, options: D1TierOptions): Tier {
     name: "l3",
     async get(key) {
       const [row] = await db.select().from(entries).where(eq(entries.key, key)).limit(1);
-      if (!row || row.location !== "l3" || !row.body) return null;
+      if (row?.location !== "l3" || !row.body) return null;
       const t = now();
       if ((row.expiresAt !== null && row.expiresAt <= t) || row.storedAt + options.ttlSeconds * 1000 <= t) {
         return null;

@@ -1,0 +1,56 @@
+/**
+ * @module The fitting rows (QQP rows 0-7,999 only): IDF counted over their texts, and each pair's
+ * similarity, hard-conflict flag and features. Shared by `npm run eval:fit` and bench/eval/compare.ts.
+ */
+
+import { findConflicts } from "../../src/semantic/conflicts";
+import { pairFeatures } from "../../src/semantic/features";
+import { createIdfLookup, encodeIdfTable, type IdfLookup, idfOf } from "../../src/semantic/idf";
+import { STOPWORDS, stem, words } from "../../src/semantic/text";
+import { cosine } from "../../src/semantic/vector";
+import { isFitRow, type QqpPair } from "./data";
+
+/** Stems seen in fewer texts than this are left out of the shipped table (they get the "rare" IDF). */
+export const IDF_MIN_DF = 2;
+
+/** One fitting pair with everything the fit needs. */
+export interface FitRow {
+  readonly pair: QqpPair;
+  readonly similarity: number;
+  readonly conflict: boolean;
+  readonly features: number[];
+}
+
+/** The shipped IDF table source and its lookup, from the distinct texts of the fitting rows. */
+export function buildIdf(pairs: readonly QqpPair[]): { table: string; documents: number; lookup: IdfLookup } {
+  const texts = new Set(pairs.filter((p) => isFitRow(p.row)).flatMap((p) => [p.a, p.b]));
+  const df = new Map<string, number>();
+  for (const text of texts) {
+    for (const s of new Set(words(text).map(stem))) df.set(s, (df.get(s) ?? 0) + 1);
+  }
+  const idf = new Map<string, number>();
+  for (const [s, n] of df) {
+    // Stop words stay in: tfidfCosine weighs them too.
+    if (n >= IDF_MIN_DF || STOPWORDS.has(s)) idf.set(s, idfOf(n, texts.size));
+  }
+  const table = encodeIdfTable(idf);
+  return { table, documents: texts.size, lookup: createIdfLookup(table, texts.size) };
+}
+
+/** Similarity, hard-conflict flag and features of every fitting row (other rows are dropped). */
+export function fitRows(
+  pairs: readonly QqpPair[],
+  vectors: ReadonlyMap<string, Float32Array>,
+  idf: IdfLookup,
+): FitRow[] {
+  return pairs
+    .filter((p) => isFitRow(p.row))
+    .map((pair) => {
+      const va = vectors.get(pair.a);
+      const vb = vectors.get(pair.b);
+      if (!va || !vb) throw new Error(`missing embedding for row ${pair.row}`);
+      const similarity = cosine(va, vb);
+      const conflict = findConflicts(pair.a, pair.b).length > 0;
+      return { pair, similarity, conflict, features: pairFeatures(pair.a, pair.b, similarity, idf) };
+    });
+}
