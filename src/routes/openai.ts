@@ -23,9 +23,9 @@ openai.get("/models", requireClient, (c) =>
 openai.post(
   "/chat/completions",
   requireClient,
+  withCache,
   limitBody,
   validate("json", chatCompletionSchema),
-  withCache,
   async (c) => {
     const body = c.req.valid("json");
     const resolved = await resolveChat(c, {

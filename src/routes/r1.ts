@@ -56,7 +56,7 @@ function nativeStream(
   });
 }
 
-r1.post("/chat", requireClient, limitBody, validate("json", r1ChatSchema), withCache, async (c) => {
+r1.post("/chat", requireClient, withCache, limitBody, validate("json", r1ChatSchema), async (c) => {
   const body = c.req.valid("json");
   if (body.use_context) {
     throw new CacheError("not_enabled", "use_context: context injection is not enabled in this version", {
@@ -88,7 +88,7 @@ const notEnabled = (what: string) => () => {
   throw new CacheError("not_enabled", `${what} is not enabled in this version`);
 };
 
-r1.post("/search", requireClient, limitBody, validate("json", r1SearchSchema), withCache, async (c) => {
+r1.post("/search", requireClient, withCache, limitBody, validate("json", r1SearchSchema), async (c) => {
   const body = c.req.valid("json");
   const controls = parseControls((name) => c.req.header(name));
   const threshold = body.threshold ?? controls.threshold ?? c.get("config").semanticThreshold;

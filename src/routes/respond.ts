@@ -5,7 +5,6 @@ import { createMiddleware } from "hono/factory";
 import { parseControls } from "../cache/controls";
 import { canonicalParams, exactKey, type RawChatParams } from "../cache/key";
 import { type CacheOutcome, createCacheService } from "../cache/service";
-import { loadConfig } from "../config";
 import { resolveConfig } from "../config-store";
 import type { AppEnv } from "../env";
 import { CacheError } from "../errors";
@@ -22,21 +21,18 @@ export const withCache = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** 413 for bodies over `maxRequestBytes`, before anything parses them. */
-export const limitBody = createMiddleware<AppEnv>((c, next) =>
-  bodyLimit({
-    maxSize: loadConfig(c.env).maxRequestBytes,
+/** 413 for bodies over `maxRequestBytes` (of the runtime config: runs after {@link withCache}). */
+export const limitBody = createMiddleware<AppEnv>((c, next) => {
+  const maxSize = c.get("config").maxRequestBytes;
+  return bodyLimit({
+    maxSize,
     onError: () => {
-      throw new CacheError(
-        "payload_too_large",
-        `request body is larger than ${loadConfig(c.env).maxRequestBytes} bytes`,
-        {
-          field: "body",
-        },
-      );
+      throw new CacheError("payload_too_large", `request body is larger than ${maxSize} bytes`, {
+        field: "body",
+      });
     },
-  })(c, next),
-);
+  })(c, next);
+});
 
 export interface ResolvedChat {
   key: string;

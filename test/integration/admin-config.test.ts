@@ -55,3 +55,14 @@ describe("GET|PATCH /admin/config", () => {
     expect((await call("/admin/config", { method: "PATCH", body: { autoTune: true } })).status).toBe(403);
   });
 });
+
+describe("runtime limits", () => {
+  it("maxRequestBytes set through the admin API applies to the next request", async () => {
+    await patch({ maxRequestBytes: 2048 });
+    const res = await call("/v1/chat/completions", { body: chat("y".repeat(4000)) });
+    expect(res.status).toBe(413);
+    expect(res.json().error.message).toContain("2048");
+    await call("/admin/config", { method: "DELETE", headers: ADMIN });
+    expect((await call("/v1/chat/completions", { body: chat("y".repeat(4000)) })).status).toBe(200);
+  });
+});
