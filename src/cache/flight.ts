@@ -17,8 +17,6 @@ export class Flight<T> {
   /** Settles with the leader's result (e.g. the stored entry) or its error. */
   readonly done: Promise<T>;
   private settle!: { resolve(value: T): void; reject(error: unknown): void };
-  /** Requests following this flight, the leader included. */
-  followers = 0;
 
   constructor() {
     this.done = new Promise<T>((resolve, reject) => {
@@ -69,12 +67,8 @@ export class FlightRegistry<T> {
   /** Joins the flight for `key`, or starts one with `start` (which must settle it) if none is running. */
   join(key: string, start: (flight: Flight<T>) => void): { flight: Flight<T>; leader: boolean } {
     const running = this.flights.get(key);
-    if (running) {
-      running.followers++;
-      return { flight: running, leader: false };
-    }
+    if (running) return { flight: running, leader: false };
     const flight = new Flight<T>();
-    flight.followers = 1;
     this.flights.set(key, flight);
     const forget = () => {
       if (this.flights.get(key) === flight) this.flights.delete(key);
@@ -82,9 +76,5 @@ export class FlightRegistry<T> {
     flight.done.then(forget, forget);
     start(flight);
     return { flight, leader: true };
-  }
-
-  get size(): number {
-    return this.flights.size;
   }
 }

@@ -38,10 +38,6 @@ export class CacheStats {
     this.storedPlainBytes += plain;
     this.storedBytes += stored;
   }
-
-  reset(): void {
-    Object.assign(this, new CacheStats(), { startedAt: this.startedAt });
-  }
 }
 
 /** The isolate's counters: they live as long as the isolate, like the L1 tier. */
