@@ -1,5 +1,5 @@
 /** @module L2: Workers KV, with the entry metadata in KV metadata and a TTL per value. */
-import type { EntryMeta, StoredEntry, Tier } from "./types";
+import { type EntryMeta, type StoredEntry, type Tier, USAGE_MAX_PAGES } from "./types";
 
 export interface KvTierOptions {
   ttlSeconds: number;
@@ -10,9 +10,6 @@ export interface KvTierOptions {
 
 /** KV refuses expirations under 60 s (https://developers.cloudflare.com/kv/api/write-key-value-pairs/). */
 export const KV_MIN_TTL_SECONDS = 60;
-
-/** `usage()` stops counting after this many list pages (50,000 keys): stats must stay cheap. */
-const USAGE_MAX_PAGES = 50;
 
 /** Creates the KV tier over a bound namespace. */
 export function createKvTier(kv: KVNamespace, options: KvTierOptions): Tier {

@@ -1,5 +1,5 @@
 /** @module L4: R2, the archive of large and old entries; metadata rides in R2 custom metadata. */
-import type { Codec, EntryMeta, Tier, TierUsage } from "./types";
+import { type Codec, type EntryMeta, type Tier, type TierUsage, USAGE_MAX_PAGES } from "./types";
 
 export interface R2TierOptions {
   ttlSeconds: number;
@@ -94,12 +94,13 @@ export function createR2Tier(bucket: R2Bucket, options: R2TierOptions): Tier {
       let entries = 0;
       let bytes = 0;
       let cursor: string | undefined;
-      do {
+      for (let pages = 0; pages < USAGE_MAX_PAGES; pages++) {
         const page = await bucket.list({ prefix, cursor });
         entries += page.objects.length;
         for (const o of page.objects) bytes += o.size;
-        cursor = page.truncated ? page.cursor : undefined;
-      } while (cursor);
+        if (!page.truncated) break;
+        cursor = page.cursor;
+      }
       return { entries, bytes };
     },
   };

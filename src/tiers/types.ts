@@ -39,6 +39,12 @@ export interface TierSetOptions {
   info?: EntryIndexInfo;
 }
 
+/**
+ * `usage()` of a tier that must list to count (KV, R2) stops after this many pages (1000 keys each):
+ * stats must stay cheap, so beyond ~50,000 entries the counts are a floor.
+ */
+export const USAGE_MAX_PAGES = 50;
+
 export interface TierUsage {
   entries: number;
   bytes: number;
