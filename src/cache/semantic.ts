@@ -1,13 +1,14 @@
 /** @module Verified semantic lookup: embed the question, find neighbours in its context, verify them. */
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
-import { createEmbedder } from "../semantic/embedder-factory";
+import { createEmbedder } from "../semantic/embedders/factory";
+import type { Embedder } from "../semantic/embedders/types";
 import { semanticScope } from "../semantic/fingerprint";
-import { createVectorIndex } from "../semantic/index-factory";
 import { createTemplateRegistry, type TemplateRegistry } from "../semantic/templates";
-import type { Embedder, VerifyResult } from "../semantic/types";
-import type { VectorIndex } from "../semantic/vector-index";
-import { verifyMatch } from "../semantic/verifier";
+import { createVectorIndex } from "../semantic/vectors/factory";
+import type { VectorIndex } from "../semantic/vectors/types";
+import type { VerifyResult } from "../semantic/verifier/types";
+import { verifyMatch } from "../semantic/verifier/verify";
 import type { ChatParams } from "../upstream/types";
 
 /** One neighbour and the verifier's verdict on it. */

@@ -6,9 +6,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import type { VectorMatch, VectorQuery, VectorRecord } from "../semantic/vector-index";
-import { codesToBlob, cosineFactor, quantize } from "./int8-vectors";
-import { SliceCache, scanSlice, type VectorSlice } from "./vector-slices";
+import { codesToBlob, cosineFactor, quantize } from "../semantic/vectors/int8";
+import { SliceCache, scanSlice, type VectorSlice } from "../semantic/vectors/slices";
+import type { VectorMatch, VectorQuery, VectorRecord } from "../semantic/vectors/types";
 
 /** Vectors kept per shard before the oldest are evicted. @default 50000 */
 export const DEFAULT_MAX_VECTORS = 50_000;

@@ -1,7 +1,7 @@
 /** @module Registered prompt templates ("Analisar {symbol} usando {strategy}") and slot comparison. */
 
-import { fold } from "./text";
-import type { Conflict } from "./types";
+import { fold } from "./verifier/text";
+import type { Conflict } from "./verifier/types";
 
 /** A template as registered: an id and a pattern with `{slot}` placeholders. */
 export interface PromptTemplate {

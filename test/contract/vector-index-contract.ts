@@ -1,6 +1,6 @@
 /** @module The contract every VectorIndex must keep; run by vector-indexes.test.ts per backend. */
 import { describe, expect, it } from "vitest";
-import type { VectorIndex } from "../../src/semantic/vector-index";
+import type { VectorIndex } from "../../src/semantic/vectors/types";
 import { exactCosine, neighbour, randomUnit, record, rng, scope } from "../helpers/vectors";
 
 const DIMS = 64;

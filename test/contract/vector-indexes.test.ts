@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
-import { createLocalVectorIndex } from "../../src/semantic/local-index";
-import { createReadYourWritesIndex } from "../../src/semantic/read-your-writes";
-import { createVectorizeIndex } from "../../src/semantic/vectorize-index";
+import { createLocalVectorIndex } from "../../src/semantic/vectors/local";
+import { createReadYourWritesIndex } from "../../src/semantic/vectors/read-your-writes";
+import { createVectorizeIndex } from "../../src/semantic/vectors/vectorize";
 import { createFakeVectorize } from "../helpers/fake-vectorize";
 import { createMemoryVectorIndex } from "../helpers/memory-vector-index";
 import { testVectorIndex } from "./vector-index-contract";

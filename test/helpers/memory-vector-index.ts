@@ -2,7 +2,7 @@
  * @module A float32, in-memory `VectorIndex` for tests: the reference the contract suite also checks, and,
  * with `lagging`, a stand-in for Vectorize's eventual consistency (writes invisible until `catchUp()`).
  */
-import { mergeMatches, type VectorIndex, type VectorRecord } from "../../src/semantic/vector-index";
+import { mergeMatches, type VectorIndex, type VectorRecord } from "../../src/semantic/vectors/types";
 import { exactCosine } from "./vectors";
 
 export interface MemoryVectorIndex extends VectorIndex {

@@ -1,6 +1,6 @@
 /** @module Deterministic test vectors: seeded random unit vectors and neighbours at a chosen distance. */
-import { cosine, normalise } from "../../src/semantic/vector";
-import type { VectorRecord } from "../../src/semantic/vector-index";
+import { cosine, normalise } from "../../src/semantic/vectors/math";
+import type { VectorRecord } from "../../src/semantic/vectors/types";
 
 /** A seeded PRNG (mulberry32), so a failing test fails the same way every run. */
 export function rng(seed: number): () => number {

@@ -4,8 +4,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_TEXT_CHARS } from "../../src/durable/vector-shard";
 import { CacheError } from "../../src/errors";
-import { createLocalVectorIndex } from "../../src/semantic/local-index";
-import { createReadYourWritesIndex } from "../../src/semantic/read-your-writes";
+import { createLocalVectorIndex } from "../../src/semantic/vectors/local";
+import { createReadYourWritesIndex } from "../../src/semantic/vectors/read-your-writes";
 import { createMemoryVectorIndex } from "../helpers/memory-vector-index";
 import { neighbour, randomUnit, record, rng, scope } from "../helpers/vectors";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../../../src/env";
 import { CacheError } from "../../../src/errors";
-import { chooseEmbedder, createEmbedder } from "../../../src/semantic/embedder-factory";
+import { chooseEmbedder, createEmbedder } from "../../../src/semantic/embedders/factory";
 
 /** An AI binding that fails the test if anything touches it: the factory must only check it is bound. */
 const untouchableAi = new Proxy(

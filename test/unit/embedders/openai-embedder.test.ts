@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { CacheError } from "../../../src/errors";
-import { createOpenAIEmbedder } from "../../../src/semantic/openai-embedder";
+import { createOpenAIEmbedder } from "../../../src/semantic/embedders/openai";
 
 const KEY = "sk-test-secret-1234567890";
 

@@ -6,9 +6,9 @@ import {
   createServiceEmbedder,
   LOCAL_EMBEDDER_DIMENSIONS,
   LOCAL_EMBEDDER_MODEL,
-} from "../../../src/semantic/service-embedder";
-import type { Embedder } from "../../../src/semantic/types";
-import { cosine } from "../../../src/semantic/vector";
+} from "../../../src/semantic/embedders/service";
+import type { Embedder } from "../../../src/semantic/embedders/types";
+import { cosine } from "../../../src/semantic/vectors/math";
 
 const norm = (v: Float32Array) => Math.sqrt(cosine(v, v));
 

@@ -3,7 +3,7 @@ import { CacheError } from "../../../src/errors";
 import {
   createWorkersAiEmbedder,
   WORKERS_AI_DEFAULT_EMBEDDING_MODEL,
-} from "../../../src/semantic/workers-ai-embedder";
+} from "../../../src/semantic/embedders/workers-ai";
 
 /** A fake `AI` binding answering `{ shape, data }` with rows built from each text's length. */
 function fakeAi(dimensions: number, failures: Error[] = []) {

@@ -1,12 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { ensembleLogit, type TreeEnsemble, treeSize } from "../../../src/semantic/boosted-trees";
-import { FEATURE_NAMES, pairFeatures } from "../../../src/semantic/features";
-import { createIdfLookup, defaultIdf, encodeIdfTable } from "../../../src/semantic/idf";
-import { bigramJaccard, charGramCosine, tfidfCosine } from "../../../src/semantic/lexical-overlap";
-import { questionType, questionTypeMismatch } from "../../../src/semantic/question-type";
-import { scorePair } from "../../../src/semantic/verifier";
-import { MODEL } from "../../../src/semantic/weights";
-import { alignSide, contentTerms, orderDiscordance } from "../../../src/semantic/word-alignment";
+import { MODEL } from "../../../src/semantic/verifier/model/weights";
+import { questionType, questionTypeMismatch } from "../../../src/semantic/verifier/question-type";
+import {
+  ensembleLogit,
+  type TreeEnsemble,
+  treeSize,
+} from "../../../src/semantic/verifier/score/boosted-trees";
+import { FEATURE_NAMES, pairFeatures } from "../../../src/semantic/verifier/score/features";
+import { createIdfLookup, defaultIdf, encodeIdfTable } from "../../../src/semantic/verifier/score/idf";
+import {
+  bigramJaccard,
+  charGramCosine,
+  tfidfCosine,
+} from "../../../src/semantic/verifier/score/lexical-overlap";
+import {
+  alignSide,
+  contentTerms,
+  orderDiscordance,
+} from "../../../src/semantic/verifier/score/word-alignment";
+import { scorePair } from "../../../src/semantic/verifier/verify";
 
 const flat = (): number => 1;
 

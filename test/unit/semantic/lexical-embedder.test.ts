@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createLexicalEmbedder } from "../../../src/semantic/lexical-embedder";
-import { cosine } from "../../../src/semantic/vector";
+import { createLexicalEmbedder } from "../../../src/semantic/embedders/lexical";
+import { cosine } from "../../../src/semantic/vectors/math";
 
 describe("createLexicalEmbedder", () => {
   it("returns the same vector for the same text, across instances", async () => {

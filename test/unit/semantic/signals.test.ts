@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { extractDates } from "../../../src/semantic/dates";
-import { extractEntities } from "../../../src/semantic/entities";
-import { extractIdentifiers } from "../../../src/semantic/identifiers";
-import { negationCues } from "../../../src/semantic/negation";
-import { extractQuantities } from "../../../src/semantic/numbers";
-import { oppositeConflict } from "../../../src/semantic/opposites";
-import { orderConflict } from "../../../src/semantic/order";
+import { extractDates } from "../../../src/semantic/verifier/signals/dates";
+import { extractEntities } from "../../../src/semantic/verifier/signals/entities";
+import { extractIdentifiers } from "../../../src/semantic/verifier/signals/identifiers";
+import { negationCues } from "../../../src/semantic/verifier/signals/negation";
+import { extractQuantities } from "../../../src/semantic/verifier/signals/numbers";
+import { oppositeConflict } from "../../../src/semantic/verifier/signals/opposites";
+import { orderConflict } from "../../../src/semantic/verifier/signals/order";
 
 describe("extractQuantities", () => {
   it("normalises percentages, currency and units", () => {

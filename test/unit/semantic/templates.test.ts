@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { findConflicts } from "../../../src/semantic/conflicts";
 import { createTemplateRegistry } from "../../../src/semantic/templates";
-import { verifyMatch } from "../../../src/semantic/verifier";
+import { findConflicts } from "../../../src/semantic/verifier/signals/conflicts";
+import { verifyMatch } from "../../../src/semantic/verifier/verify";
 
 const templates = createTemplateRegistry([
   "Analisar {symbol} usando {strategy}",

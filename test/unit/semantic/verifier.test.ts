@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createTemplateRegistry } from "../../../src/semantic/templates";
-import { DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD, scorePair, verifyMatch } from "../../../src/semantic/verifier";
-import { STRICT_MIN_SCORE } from "../../../src/semantic/weights";
+import { STRICT_MIN_SCORE } from "../../../src/semantic/verifier/model/weights";
+import {
+  DEFAULT_MIN_SCORE,
+  DEFAULT_THRESHOLD,
+  scorePair,
+  verifyMatch,
+} from "../../../src/semantic/verifier/verify";
 import fixture from "../../fixtures/near-misses.json";
 
 const templates = createTemplateRegistry(fixture.templates);

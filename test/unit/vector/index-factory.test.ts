@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createVectorIndex, usesVectorize } from "../../../src/semantic/index-factory";
+import { createVectorIndex, usesVectorize } from "../../../src/semantic/vectors/factory";
 import { createFakeVectorize } from "../../helpers/fake-vectorize";
 import { randomUnit, record, rng, scope } from "../../helpers/vectors";
 

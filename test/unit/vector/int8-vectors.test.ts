@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cosineFactor, dequantize, quantize } from "../../../src/durable/int8-vectors";
-import { SliceCache, scanSlice, type VectorSlice } from "../../../src/durable/vector-slices";
+import { cosineFactor, dequantize, quantize } from "../../../src/semantic/vectors/int8";
+import { SliceCache, scanSlice, type VectorSlice } from "../../../src/semantic/vectors/slices";
 import { exactCosine, randomUnit, rng } from "../../helpers/vectors";
 
 function sliceOf(vectors: Float32Array[], ids = vectors.map((_, i) => `id-${i}`)): VectorSlice {

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { createLocalVectorIndex } from "../../../src/semantic/local-index";
-import { createReadYourWritesIndex } from "../../../src/semantic/read-your-writes";
-import type { VectorIndex, VectorMatch } from "../../../src/semantic/vector-index";
+import { createLocalVectorIndex } from "../../../src/semantic/vectors/local";
+import { createReadYourWritesIndex } from "../../../src/semantic/vectors/read-your-writes";
+import type { VectorIndex, VectorMatch } from "../../../src/semantic/vectors/types";
 import { createMemoryVectorIndex } from "../../helpers/memory-vector-index";
 import { neighbour, randomUnit, record, rng, scope } from "../../helpers/vectors";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CacheError } from "../../../src/errors";
-import { createVectorizeIndex, truncateUtf8 } from "../../../src/semantic/vectorize-index";
+import { createVectorizeIndex, truncateUtf8 } from "../../../src/semantic/vectors/vectorize";
 import { createFakeVectorize } from "../../helpers/fake-vectorize";
 import { hexId, randomUnit, record, rng, scope } from "../../helpers/vectors";
 

@@ -9,11 +9,11 @@
  *   "vectorize": [{ "binding": "VECTORIZE", "index_name": "r1-edge-cache" }]
  * Set the variable `SEMANTIC_BACKEND` to "local" to keep using the shards alone with the binding present.
  */
-import type { Env } from "../env";
-import { createLocalVectorIndex } from "./local-index";
+import type { Env } from "../../env";
+import { createLocalVectorIndex } from "./local";
 import { createReadYourWritesIndex, type ReadYourWritesOptions } from "./read-your-writes";
-import type { VectorIndex } from "./vector-index";
-import { createVectorizeIndex } from "./vectorize-index";
+import type { VectorIndex } from "./types";
+import { createVectorizeIndex } from "./vectorize";
 
 /** Vectors kept per namespace when the shards are the whole index. @default 50000 */
 export const LOCAL_MAX_VECTORS = 50_000;

@@ -10,14 +10,14 @@
  * so production pairs it with the local shards (see read-your-writes.ts).
  * Limits enforced here: https://developers.cloudflare.com/vectorize/platform/limits/
  */
-import { CacheError } from "../errors";
+import { CacheError } from "../../errors";
 import {
   mergeMatches,
   type VectorIndex,
   type VectorMatch,
   type VectorQuery,
   type VectorRecord,
-} from "./vector-index";
+} from "./types";
 
 /** What this client uses of a Vectorize binding (the V2 `Vectorize` type has the same methods). */
 export type VectorizeBinding =

@@ -3,7 +3,7 @@
  * query scans packed int8 codes instead of re-reading SQLite. Slices stay int8 on purpose: 50,000 vectors
  * of 768 dimensions are 38 MB as int8 but 154 MB as float32, over a Durable Object's 128 MB memory.
  */
-import { unitCopy } from "./int8-vectors";
+import { unitCopy } from "./int8";
 
 /** Every vector of one fingerprint and dimension count, packed row after row. */
 export interface VectorSlice {

@@ -1,7 +1,7 @@
 /** @module Tickers, currency pairs, code identifiers and version numbers for the match verifier. */
 
-import { compareSets, list, rawTokens } from "./text";
-import type { Conflict } from "./types";
+import { compareSets, list, rawTokens } from "../text";
+import type { Conflict } from "../types";
 
 /** Abbreviations that look like dotted code names. */
 const ABBREVIATIONS = /^(e\.g|i\.e|etc|vs|a\.k\.a|p\.ex|ex)\.?$/i;

@@ -2,9 +2,9 @@
  * @module The local `VectorIndex`: routes each tenant namespace to its own `VectorShard` Durable Object.
  * Runs everywhere Durable Objects do (wrangler dev, tests, production), with no account and no network.
  */
-import type { VectorShard } from "../durable/vector-shard";
-import { CacheError } from "../errors";
-import type { VectorIndex, VectorRecord } from "./vector-index";
+import type { VectorShard } from "../../durable/vector-shard";
+import { CacheError } from "../../errors";
+import type { VectorIndex, VectorRecord } from "./types";
 
 export interface LocalVectorIndexOptions {
   /** Cap on vectors per namespace shard; the oldest are evicted first. @default 50000 */

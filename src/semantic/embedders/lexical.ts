@@ -1,8 +1,8 @@
 /** @module A deterministic, dependency-free embedder (hashed words and character n-grams) for unit tests. */
 
-import { fold, words } from "./text";
+import { normalise } from "../vectors/math";
+import { fold, words } from "../verifier/text";
 import type { Embedder } from "./types";
-import { normalise } from "./vector";
 
 /** Options of {@link createLexicalEmbedder}. */
 export interface LexicalEmbedderOptions {

@@ -1,7 +1,7 @@
 /** @module Direction and opposite pairs (buy/sell, up/down, comprar/vender, ...) for the match verifier. */
 
-import { alignment, fold, words } from "./text";
-import type { Conflict } from "./types";
+import { alignment, fold, words } from "../text";
+import type { Conflict } from "../types";
 
 /**
  * One line per pair of opposites: the word forms of each side (folded), separated by `|`.

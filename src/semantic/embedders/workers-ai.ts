@@ -1,10 +1,10 @@
 /** @module Embedder backed by Workers AI text-embedding models through the `AI` binding (deployed only). */
 
-import { CacheError } from "../errors";
-import { type RetryOptions, withRetries } from "../upstream/retry";
-import { runError } from "../upstream/workers-ai";
+import { CacheError } from "../../errors";
+import { type RetryOptions, withRetries } from "../../upstream/retry";
+import { runError } from "../../upstream/workers-ai";
+import { embedInBatches, normalise } from "../vectors/math";
 import type { Embedder } from "./types";
-import { embedInBatches, normalise } from "./vector";
 
 /** @default Workers AI embedding model: https://developers.cloudflare.com/workers-ai/models/bge-m3/ */
 export const WORKERS_AI_DEFAULT_EMBEDDING_MODEL = "@cf/baai/bge-m3";

@@ -1,13 +1,13 @@
 /** @module Features of a (query, candidate) pair that the verifier's fitted score combines with similarity. */
 
-import { oneSidedDates } from "./dates";
-import { oneSidedEntities } from "./entities";
-import { oneSidedIdentifiers } from "./identifiers";
+import { questionTypeMismatch } from "../question-type";
+import { oneSidedDates } from "../signals/dates";
+import { oneSidedEntities } from "../signals/entities";
+import { oneSidedIdentifiers } from "../signals/identifiers";
+import { oneSidedQuantities } from "../signals/numbers";
+import { contentWords, fold, words } from "../text";
 import { defaultIdf, type IdfLookup } from "./idf";
 import { bigramJaccard, charGramCosine, tfidfCosine } from "./lexical-overlap";
-import { oneSidedQuantities } from "./numbers";
-import { questionTypeMismatch } from "./question-type";
-import { contentWords, fold, words } from "./text";
 import { alignSide, contentTerms, orderDiscordance } from "./word-alignment";
 
 /** Feature names in vector order; the fitted model in `weights.ts` follows this order. */

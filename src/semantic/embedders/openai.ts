@@ -1,10 +1,10 @@
 /** @module Embedder for any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, vLLM, Ollama, TEI, …). */
 
-import { CacheError } from "../errors";
-import { isRecord } from "../upstream/json";
-import { type FetchRetryOptions, fetchWithRetry, redact } from "../upstream/retry";
+import { CacheError } from "../../errors";
+import { isRecord } from "../../upstream/json";
+import { type FetchRetryOptions, fetchWithRetry, redact } from "../../upstream/retry";
+import { embedInBatches, normalise } from "../vectors/math";
 import type { Embedder } from "./types";
-import { embedInBatches, normalise } from "./vector";
 
 /** Options of {@link createOpenAIEmbedder}. */
 export interface OpenAIEmbedderOptions extends Omit<FetchRetryOptions, "name" | "secrets" | "signal"> {

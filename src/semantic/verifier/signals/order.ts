@@ -1,7 +1,7 @@
 /** @module Word order around directional markers (X to Y, X than Y, from X / to X) for the match verifier. */
 
-import { alignment, fold, STOPWORDS, stem } from "./text";
-import type { Conflict } from "./types";
+import { alignment, fold, STOPWORDS, stem } from "../text";
+import type { Conflict } from "../types";
 
 /** Markers whose two sides are not interchangeable, grouped by meaning. */
 const MARKERS: Readonly<Record<string, string>> = {

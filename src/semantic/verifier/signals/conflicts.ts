@@ -1,5 +1,7 @@
 /** @module Runs every hard check of the verifier and collects the conflicts between two prompts. */
 
+import { type TemplateRegistry, templateConflict } from "../../templates";
+import type { Conflict } from "../types";
 import { dateConflict } from "./dates";
 import { entityConflict } from "./entities";
 import { identifierConflict } from "./identifiers";
@@ -7,8 +9,6 @@ import { negationConflict } from "./negation";
 import { numberConflict } from "./numbers";
 import { oppositeConflict } from "./opposites";
 import { orderConflict } from "./order";
-import { type TemplateRegistry, templateConflict } from "./templates";
-import type { Conflict } from "./types";
 
 type Check = (query: string, candidate: string) => Conflict | null;
 

@@ -1,7 +1,7 @@
 /** @module Bag-of-words overlaps of two prompts: IDF-weighted word cosine, character n-gram cosine, bigrams. */
 
+import { fold, stem, words } from "../text";
 import type { IdfLookup } from "./idf";
-import { fold, stem, words } from "./text";
 
 type Bag = Map<string, number>;
 

@@ -1,11 +1,11 @@
 /** @module Picks the prompt embedder from the worker's env: Workers AI, an OpenAI-compatible URL, the local encoder, or none. */
 
-import type { Env } from "../env";
-import { CacheError } from "../errors";
-import { createOpenAIEmbedder } from "./openai-embedder";
-import { createServiceEmbedder } from "./service-embedder";
+import type { Env } from "../../env";
+import { CacheError } from "../../errors";
+import { createOpenAIEmbedder } from "./openai";
+import { createServiceEmbedder } from "./service";
 import type { Embedder } from "./types";
-import { createWorkersAiEmbedder } from "./workers-ai-embedder";
+import { createWorkersAiEmbedder } from "./workers-ai";
 
 /** The values `EMBEDDINGS_BACKEND` accepts. */
 export const EMBEDDINGS_BACKENDS = ["workers-ai", "openai", "local", "off"] as const;

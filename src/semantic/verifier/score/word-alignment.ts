@@ -4,8 +4,8 @@
  * by IDF, so "hotels in Bhopal" / "hotels in Indore" leaves a rare word unaligned on each side.
  */
 
+import { STOPWORDS, stem, words } from "../text";
 import type { IdfLookup } from "./idf";
-import { STOPWORDS, stem, words } from "./text";
 
 /** What one side leaves unaligned. */
 export interface SideAlignment {

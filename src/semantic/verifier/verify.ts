@@ -1,12 +1,12 @@
 /** @module The match verifier: decides whether a semantic candidate's answer may be served for a query. */
 
-import { ensembleProbability } from "./boosted-trees";
-import { describeConflict, findConflicts } from "./conflicts";
-import { pairFeatures } from "./features";
-import { matchBoth, type TemplateRegistry } from "./templates";
+import { matchBoth, type TemplateRegistry } from "../templates";
+import { MODEL } from "./model/weights";
+import { ensembleProbability } from "./score/boosted-trees";
+import { pairFeatures } from "./score/features";
+import { describeConflict, findConflicts } from "./signals/conflicts";
 import { fold } from "./text";
 import type { VerifyResult } from "./types";
-import { MODEL } from "./weights";
 
 /** Default minimum cosine similarity for a candidate to be considered at all. */
 export const DEFAULT_THRESHOLD = 0.8;

@@ -1,7 +1,7 @@
 /** @module Named entities (capitalised names) for the match verifier. */
 
-import { compareSets, fold, list, rawTokens, STOPWORDS, stem, words } from "./text";
-import type { Conflict } from "./types";
+import { compareSets, fold, list, rawTokens, STOPWORDS, stem, words } from "../text";
+import type { Conflict } from "../types";
 
 /** Capitalised words that are not names: pronouns, months and weekdays (dates own those), titles. */
 const NOT_NAMES: ReadonlySet<string> = new Set(

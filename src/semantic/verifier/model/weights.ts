@@ -4,7 +4,7 @@
  * 8,000-11,999 are held out. Do not edit by hand.
  */
 
-import type { TreeEnsemble } from "./boosted-trees";
+import type { TreeEnsemble } from "../score/boosted-trees";
 
 /**
  * Gradient-boosted trees (200 trees of depth 2, learning rate 0.05) over the features

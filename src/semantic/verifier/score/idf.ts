@@ -1,6 +1,6 @@
 /** @module Inverse document frequencies of word stems, for weighting which words of a pair matter. */
 
-import { IDF_DOCUMENTS, IDF_TABLE } from "./idf-table";
+import { IDF_DOCUMENTS, IDF_TABLE } from "../model/idf-table";
 
 /** Looks up the IDF of a stem; stems outside the table count as rare. */
 export type IdfLookup = (stem: string) => number;

@@ -1,7 +1,7 @@
 /** @module Dates and periods (years, months, weekdays, quarters, relative periods) in English and Portuguese. */
 
-import { compareSets, fold, list } from "./text";
-import type { Conflict } from "./types";
+import { compareSets, fold, list } from "../text";
+import type { Conflict } from "../types";
 
 const MONTHS_EN = [
   "january",

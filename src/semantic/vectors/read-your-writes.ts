@@ -5,7 +5,7 @@
  * merge. The recent index is a retention window, not a replica: its per-shard cap (oldest evicted first)
  * bounds it to the newest vectors of each namespace, which is all it must cover until Vectorize catches up.
  */
-import { mergeMatches, type VectorIndex, type VectorMatch } from "./vector-index";
+import { mergeMatches, type VectorIndex, type VectorMatch } from "./types";
 
 export interface ReadYourWritesOptions {
   /**

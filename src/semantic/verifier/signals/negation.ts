@@ -1,7 +1,7 @@
 /** @module Negation polarity (not/never/no/without; não/nunca/sem) for the match verifier. */
 
-import { alignment, fold, looksPortuguese } from "./text";
-import type { Conflict } from "./types";
+import { alignment, fold, looksPortuguese } from "../text";
+import type { Conflict } from "../types";
 
 /** Negation cues, folded. `n't` is matched separately because it is glued to its verb. */
 const NEGATIONS: ReadonlySet<string> = new Set([
