@@ -39,12 +39,23 @@ export const configSchema = z.object({
   }),
   /** Look up paraphrases (verified semantic hits) when an embedder is available. @default true */
   semantic: z.boolean(),
-  /** Cosine similarity a semantic candidate needs before the verifier looks at it. @default 0.8 */
+  /**
+   * How paraphrases are verified. `safe`: rules decide (every content term aligned, nothing substituted
+   * or added, same kind of question, no conflict); a calibrated score only judges long statements the
+   * rules leave open. `strict`: rules only. `lenient`: hard conflicts, then the score alone; serves
+   * near-misses (measured rates in BENCHMARKS.md). Without a calibration for the active embedder every
+   * preset runs on the rules alone. @default "safe"
+   */
+  semanticPreset: z.enum(["safe", "strict", "lenient"]),
+  /**
+   * Cosine similarity a candidate needs before the calibrated score judges it. Rule-accepted candidates
+   * need none (their terms align, whatever the encoder says); a request's `x-r1cache-threshold` applies
+   * to every candidate. @default 0.8
+   */
   semanticThreshold: z.number().min(0).max(1),
   /**
-   * Verifier score (calibrated probability that two prompts ask the same thing) a candidate needs.
-   * 0.5 suits paraphrase traffic; `STRICT_MIN_SCORE` (0.8215) keeps false hits under 1% on adversarial
-   * near-duplicates (QQP, see BENCHMARKS.md). @default 0.5
+   * Calibrated score (probability that two prompts ask the same thing) a candidate the rules leave open
+   * needs. @default 0.5
    */
   semanticMinScore: z.number().min(0).max(1),
   /** Nearest candidates the verifier examines per lookup. @default 3 */
@@ -74,6 +85,7 @@ export const DEFAULT_CONFIG: CacheConfig = {
     l4: { ttlSeconds: 365 * DAY, maxEntryBytes: 100 * MIB, minEntryBytes: 512 * KIB },
   },
   semantic: true,
+  semanticPreset: "safe",
   semanticThreshold: 0.8,
   semanticMinScore: 0.5,
   semanticCandidates: 3,

@@ -1,4 +1,5 @@
 /** @module Verified semantic lookup: embed the question, find neighbours in its context, verify them. */
+import { calibrationFor } from "../calibration-store";
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import { createEmbedder } from "../semantic/embedders/factory";
@@ -7,8 +8,9 @@ import { semanticScope } from "../semantic/fingerprint";
 import { createTemplateRegistry, type TemplateRegistry } from "../semantic/templates";
 import { createVectorIndex } from "../semantic/vectors/factory";
 import type { VectorIndex } from "../semantic/vectors/types";
+import { type Calibration, type SemanticMode, scorerFor } from "../semantic/verifier/calibration";
 import type { VerifyResult } from "../semantic/verifier/types";
-import { verifyMatch } from "../semantic/verifier/verify";
+import { modeOf, type VerifyOptions, verifyMatch } from "../semantic/verifier/verify";
 import type { ChatParams } from "../upstream/types";
 
 /** One neighbour and the verifier's verdict on it. */
@@ -62,12 +64,46 @@ export function createSemanticLayer(env: Env, config: CacheConfig) {
     return vector ? { namespace, ...scope, vector } : undefined;
   }
 
-  /** Nearest entries of the same namespace and context, each with the verifier's verdict. */
+  let calibration: Promise<Calibration | undefined> | undefined;
+  /** The calibration for this embedder (read once per request: the layer lives for one request). */
+  const calibrated = (): Promise<Calibration | undefined> => {
+    calibration ??= calibrationFor(env.CACHE_KV, embedder.model).catch(() => undefined);
+    return calibration;
+  };
+
+  /** How candidates are verified: the preset, and the calibrated score when one fits the embedder. */
+  async function verifyOptions(minSimilarity?: number): Promise<VerifyOptions> {
+    const fitted = scorerFor(
+      embedder.model,
+      [await calibrated()].filter((c) => c !== undefined),
+    );
+    return {
+      preset: config.semanticPreset,
+      threshold: config.semanticThreshold,
+      minScore: config.semanticMinScore,
+      templates,
+      ...(fitted ? { scorer: fitted.score } : {}),
+      ...(minSimilarity !== undefined ? { minSimilarity } : {}),
+    };
+  }
+
+  /** What /admin/stats reports: the embedder, its calibration and the mode the verifier runs in. */
+  async function describe(): Promise<{ embedder: string; calibration: string | null; mode: SemanticMode }> {
+    const c = await calibrated();
+    const mode = modeOf(await verifyOptions());
+    return { embedder: embedder.model, calibration: c ? `${c.embedder} (${c.source.data})` : null, mode };
+  }
+
+  /**
+   * Nearest entries of the same namespace and context, each with the verifier's verdict.
+   * `minSimilarity` is a request's own threshold: it applies to every candidate.
+   */
   async function candidates(
     p: SemanticProbe,
-    threshold: number,
+    minSimilarity?: number,
     topK = config.semanticCandidates,
   ): Promise<Candidate[]> {
+    const options = await verifyOptions(minSimilarity);
     const matches = await index.query({
       vector: p.vector,
       namespace: p.namespace,
@@ -78,11 +114,7 @@ export function createSemanticLayer(env: Env, config: CacheConfig) {
       key: m.id,
       prompt: m.text,
       similarity: m.score,
-      verdict: verifyMatch(p.question, m.text, m.score, {
-        threshold,
-        minScore: config.semanticMinScore,
-        templates,
-      }),
+      verdict: verifyMatch(p.question, m.text, m.score, options),
     }));
   }
 
@@ -105,6 +137,7 @@ export function createSemanticLayer(env: Env, config: CacheConfig) {
     index,
     probe,
     candidates,
+    describe,
     remember,
     forget: (keys: string[], ns: string) => index.delete(keys, ns),
   };

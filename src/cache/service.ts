@@ -116,8 +116,7 @@ export function createCacheService(options: CacheServiceOptions) {
     const layer = semantic();
     const probe = layer && (await layer.probe(request.namespace, request.params));
     if (!layer || !probe) return { probe };
-    const threshold = request.controls.threshold ?? config.semanticThreshold;
-    for (const candidate of await layer.candidates(probe, threshold)) {
+    for (const candidate of await layer.candidates(probe, request.controls.threshold)) {
       if (!candidate.verdict.accept) continue;
       const hit = await chain.get(candidate.key, { maxAgeSeconds: request.controls.maxAgeSeconds });
       if (!hit) continue;

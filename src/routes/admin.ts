@@ -46,6 +46,15 @@ admin.get("/stats", async (c) => {
     semantic_errors: stats.semanticErrors,
     unique_chunks: 0,
     semantic_threshold: config.semanticThreshold,
+    semantic: (await c
+      .get("cache")
+      .semantic()
+      ?.describe()
+      .catch(() => undefined)) ?? {
+      embedder: null,
+      calibration: null,
+      mode: "off",
+    },
     corrupt_entries: stats.corruptEntries,
     scope: "isolate",
     tiers,

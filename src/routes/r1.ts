@@ -91,7 +91,7 @@ const notEnabled = (what: string) => () => {
 r1.post("/search", requireClient, withCache, limitBody, validate("json", r1SearchSchema), async (c) => {
   const body = c.req.valid("json");
   const controls = parseControls((name) => c.req.header(name));
-  const threshold = body.threshold ?? controls.threshold ?? c.get("config").semanticThreshold;
+  const requested = body.threshold ?? controls.threshold;
   const layer = c.get("cache").semantic();
   if (!layer) {
     throw new CacheError(
@@ -101,10 +101,11 @@ r1.post("/search", requireClient, withCache, limitBody, validate("json", r1Searc
   }
   const params = canonicalParams({ model: body.model, messages: [{ role: "user", content: body.prompt }] });
   const probe = await layer.probe(c.get("namespace"), params);
-  const candidates = probe ? await layer.candidates(probe, threshold, body.k) : [];
+  const candidates = probe ? await layer.candidates(probe, requested, body.k) : [];
   return c.json({
     prompt: body.prompt,
-    threshold,
+    threshold: requested ?? c.get("config").semanticThreshold,
+    ...(await layer.describe()),
     matches: candidates.map(({ key, prompt, similarity, verdict }) => ({
       key,
       prompt,

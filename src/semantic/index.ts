@@ -38,7 +38,6 @@ export type { Conflict, ConflictKind, VerifyResult } from "./verifier/types";
 export {
   DEFAULT_MIN_SCORE,
   DEFAULT_THRESHOLD,
-  scorePair,
   type VerifyOptions,
   verifyMatch,
 } from "./verifier/verify";

@@ -1,5 +1,12 @@
 /** @module Text normalisation shared by the verifier's signals: accent folding, tokens, stop words, stems. */
 
+/**
+ * Version of the text normalisation below (folding, words, stop words, stems). Fitted models record
+ * the version their features were computed with; bump it with any change here and refit
+ * (`npm run eval:fit`, `npm run calibrate`), or the score would read features it was not fitted on.
+ */
+export const TEXT_NORMALISATION = 1;
+
 /** Lower-cases and strips diacritics, so "Saída" and "saida" compare equal. */
 export function fold(text: string): string {
   return text

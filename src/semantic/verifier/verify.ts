@@ -1,44 +1,45 @@
-/** @module The match verifier: decides whether a semantic candidate's answer may be served for a query. */
+/**
+ * @module The match verifier: decides whether a semantic candidate's answer may be served for a query.
+ * Rules first (src/semantic/verifier/rules/), and a calibrated score only for what the rules leave open;
+ * no score can override a rule, and without a calibration for the active embedder there is no score.
+ */
 
-import { matchBoth, type TemplateRegistry } from "../templates";
-import { MODEL } from "./model/weights";
-import { ensembleProbability } from "./score/boosted-trees";
-import { pairFeatures } from "./score/features";
-import { describeConflict, findConflicts } from "./signals/conflicts";
+import type { TemplateRegistry } from "../templates";
+import type { PairScorer, SemanticMode } from "./calibration";
+import { type RuleResult, ruleVerdict } from "./rules/rules";
 import { fold } from "./text";
 import type { VerifyResult } from "./types";
 
-/** Default minimum cosine similarity for a candidate to be considered at all. */
+/** Default minimum cosine for a candidate the calibrated score judges. */
 export const DEFAULT_THRESHOLD = 0.8;
 
-/**
- * Default minimum score: the fitted model says "more likely the same question than not" (on QQP
- * held-out rows about 18% of the adversarial non-duplicates above the 0.8 gate still pass, at ~70%
- * recall). For a false-hit rate under 1% on such near-duplicates use `STRICT_MIN_SCORE` from
- * weights.ts (cut at 0.8% out-of-fold on the fitting rows; it gives up most paraphrase recall).
- */
+/** Default minimum calibrated score for a pair the rules leave open (long statements). */
 export const DEFAULT_MIN_SCORE = 0.5;
+
+/**
+ * Matching presets. `safe` (default): the rules decide; a calibrated score only judges long statements
+ * the rules leave open. `strict`: rules only, never a score. `lenient`: hard conflicts, then the score
+ * alone (no term alignment), the behaviour before the rules; it serves near-misses (see BENCHMARKS.md).
+ */
+export type SemanticPreset = "safe" | "strict" | "lenient";
 
 /** Options of {@link verifyMatch}. */
 export interface VerifyOptions {
-  /** Minimum cosine similarity (the user-facing semantic threshold). @default DEFAULT_THRESHOLD */
+  /** Minimum cosine for the score to judge a candidate. @default DEFAULT_THRESHOLD */
   readonly threshold?: number;
-  /** Minimum verifier score (calibrated probability of "same question"). @default DEFAULT_MIN_SCORE */
+  /** Minimum calibrated score. @default DEFAULT_MIN_SCORE */
   readonly minScore?: number;
   /** Registered prompt templates; same template with a different slot value is rejected. */
   readonly templates?: TemplateRegistry;
+  /** The calibrated score for the active embedder; absent: rules only. */
+  readonly scorer?: PairScorer;
+  /** @default "safe" */
+  readonly preset?: SemanticPreset;
+  /** A minimum cosine for every candidate, rules-accepted ones included (the request's own threshold). */
+  readonly minSimilarity?: number;
 }
 
-/**
- * Probability (0-1) that the pair asks the same thing: the boosted trees of weights.ts over
- * {@link pairFeatures} (similarity, overlaps, IDF word alignment, question type, one-sided values).
- * Non-decreasing in `similarity` for fixed texts.
- */
-export function scorePair(query: string, candidate: string, similarity: number): number {
-  return ensembleProbability(MODEL, pairFeatures(query, candidate, similarity));
-}
-
-const fmt = (x: number): string => x.toFixed(3);
+const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
 
 function sameText(a: string, b: string): boolean {
   // Keep the characters that change meaning: C vs C++ vs C#, 5% vs -5%, $ amounts.
@@ -50,12 +51,16 @@ function sameText(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** The mode a set of options runs in. */
+export function modeOf(options: VerifyOptions): SemanticMode {
+  return options.scorer && options.preset !== "strict" ? "calibrated" : "rules-only";
+}
+
 /**
  * Decides whether the answer cached for `candidate` may be served for `query`, given the cosine
- * `similarity` of their embeddings. Order: identical text (after folding case, accents and punctuation),
- * similarity gate, template slots and the
- * hard conflict checks (numbers, dates, identifiers, entities, negation, direction, word order), then
- * the fitted score against `minScore`.
+ * `similarity` of their embeddings (NaN when unknown, e.g. a lexical candidate). Order: identical text,
+ * the request's minimum similarity, the rules (hard conflicts, templates, question intent, content-term
+ * alignment), then, only for what the rules leave open and only with a calibration, the fitted score.
  */
 export function verifyMatch(
   query: string,
@@ -63,28 +68,56 @@ export function verifyMatch(
   similarity: number,
   options: VerifyOptions = {},
 ): VerifyResult {
-  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
-  // Case and punctuation change a case-sensitive encoder's vector but not the question.
   if (sameText(query, candidate)) {
-    return { accept: true, score: 1, reason: `same text (similarity ${fmt(similarity)})`, conflicts: [] };
+    return accept(1, `same text (similarity ${fmt(similarity)})`);
   }
-  if (similarity < threshold) {
-    return reject(0, `similarity ${fmt(similarity)} below threshold ${fmt(threshold)}`);
+  if (options.minSimilarity !== undefined && !(similarity >= options.minSimilarity)) {
+    return reject(0, `similarity ${fmt(similarity)} below threshold ${fmt(options.minSimilarity)}`);
   }
-  const conflicts = findConflicts(query, candidate, options.templates);
-  const [first] = conflicts;
-  if (first) return { accept: false, score: 0, reason: describeConflict(first), conflicts };
-  const template = options.templates ? matchBoth(options.templates, query, candidate) : null;
-  if (template) {
-    const reason = `template "${template.a.id}" with equal slots (similarity ${fmt(similarity)})`;
-    return { accept: true, score: 1, reason, conflicts: [] };
+  const rules = ruleVerdict(query, candidate, options.templates);
+  if (rules.verdict === "reject" && !(options.preset === "lenient" && softReject(rules))) {
+    return { accept: false, score: 0, reason: rules.reason, conflicts: rules.conflicts };
   }
-  const score = scorePair(query, candidate, similarity);
+  if (rules.verdict === "accept") {
+    return accept(1, `${rules.reason} (similarity ${fmt(similarity)})`);
+  }
+  return byScore(query, candidate, similarity, options, rules);
+}
+
+/** A rule rejection the lenient preset hands to the score: term alignment, not a hard conflict. */
+function softReject(rules: RuleResult): boolean {
+  return rules.conflicts.length === 0 && !rules.reason.startsWith("template");
+}
+
+function byScore(
+  query: string,
+  candidate: string,
+  similarity: number,
+  options: VerifyOptions,
+  rules: RuleResult,
+): VerifyResult {
+  if (modeOf(options) === "rules-only" || !options.scorer) {
+    return reject(0, `${rules.reason}; rules-only (no calibrated score)`);
+  }
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  if (!(similarity >= threshold)) {
+    return reject(0, `${rules.reason}; similarity ${fmt(similarity)} below threshold ${fmt(threshold)}`);
+  }
+  const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
+  const score = options.scorer(query, candidate, similarity);
   if (score < minScore) {
-    return reject(score, `score ${fmt(score)} below ${fmt(minScore)} (similarity ${fmt(similarity)})`);
+    return reject(
+      score,
+      `${rules.reason}; score ${fmt(score)} below ${fmt(minScore)} (similarity ${fmt(similarity)})`,
+    );
   }
-  const reason = `similarity ${fmt(similarity)}, score ${fmt(score)} >= ${fmt(minScore)}, no conflicts`;
+  return accept(
+    score,
+    `${rules.reason}; similarity ${fmt(similarity)}, score ${fmt(score)} >= ${fmt(minScore)}`,
+  );
+}
+
+function accept(score: number, reason: string): VerifyResult {
   return { accept: true, score, reason, conflicts: [] };
 }
 

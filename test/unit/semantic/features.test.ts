@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MODEL } from "../../../src/semantic/verifier/model/weights";
+import { scorerFor } from "../../../src/semantic/verifier/calibration";
+import { BUNDLED_CALIBRATION, MODEL } from "../../../src/semantic/verifier/model/weights";
 import { questionType, questionTypeMismatch } from "../../../src/semantic/verifier/question-type";
 import {
   ensembleLogit,
@@ -18,9 +19,10 @@ import {
   contentTerms,
   orderDiscordance,
 } from "../../../src/semantic/verifier/score/word-alignment";
-import { scorePair } from "../../../src/semantic/verifier/verify";
 
 const flat = (): number => 1;
+
+const scorePair = scorerFor(BUNDLED_CALIBRATION.embedder, [BUNDLED_CALIBRATION])?.score;
 
 describe("word alignment", () => {
   it("leaves the substituted word unaligned on each side", () => {
@@ -100,7 +102,7 @@ describe("fitted score", () => {
     for (const [a = "", b = ""] of pairs) {
       let last = 0;
       for (let s = 0.5; s <= 1.0001; s += 0.01) {
-        const score = scorePair(a, b, s);
+        const score = scorePair?.(a, b, s) ?? Number.NaN;
         expect(score).toBeGreaterThanOrEqual(last - 1e-12);
         last = score;
       }

@@ -4,6 +4,7 @@
  * 8,000-11,999 are held out. Do not edit by hand.
  */
 
+import type { Calibration } from "../calibration";
 import type { TreeEnsemble } from "../score/boosted-trees";
 
 /**
@@ -193,3 +194,46 @@ export const MODEL: TreeEnsemble = {
  * non-duplicates (out-of-fold scores of 5-fold cross-validation, similarity >= 0.8).
  */
 export const STRICT_MIN_SCORE = 0.821546;
+
+/** The bundled calibration: this model applies to the embedder it was fitted with, and only to it. */
+export const BUNDLED_CALIBRATION: Calibration = {
+  embedder: "use-lite-en-0.2.0",
+  features: [
+    "similarity",
+    "similarityAbove90",
+    "similarityTimesContent",
+    "wordJaccard",
+    "contentJaccard",
+    "trigramJaccard",
+    "lengthRatio",
+    "minWords",
+    "maxWords",
+    "questionWordMismatch",
+    "questionTypeMismatch",
+    "oneSidedNumbers",
+    "oneSidedDates",
+    "oneSidedIdentifiers",
+    "oneSidedEntities",
+    "tfidfCosine",
+    "char3Cosine",
+    "char4Cosine",
+    "bigramJaccard",
+    "unmatchedMin",
+    "unmatchedMax",
+    "unalignedIdfMin",
+    "unalignedIdfMax",
+    "idfCoverageMin",
+    "idfCoverageMax",
+    "orderDiscordance",
+    "allWordsUnalignedIdfMin",
+    "allWordsUnalignedIdfMax",
+  ],
+  normalisation: 1,
+  model: MODEL,
+  strictMinScore: STRICT_MIN_SCORE,
+  source: {
+    data: "qqp-dev.jsonl rows 0-7,999",
+    sha256: "59a82e4d8c4419c66299dea90601dcbc8c07e6226c30a0a806e8814f0c440c1f",
+    pairs: 6959,
+  },
+};

@@ -1,0 +1,115 @@
+/**
+ * @module The rule verdict on a pair of prompts: hard conflicts, template slots, the question frame's
+ * intent and the alignment of content terms. Rules hold for any pair (no list of cases seen): a
+ * candidate is accepted only when every content term on each side has a counterpart, and rejected when
+ * a term is substituted by another or a qualifying term appears on one side only.
+ */
+
+import { matchBoth, type TemplateRegistry } from "../../templates";
+import { describeConflict, findConflicts } from "../signals/conflicts";
+import type { Conflict } from "../types";
+import { alignTerms } from "./align";
+import { type Framed, type Intent, stripFrame } from "./frame";
+
+/** `accept`: the prompts provably ask the same; `reject`: they differ; `open`: the rules cannot tell. */
+export type RuleVerdict = "accept" | "reject" | "open";
+
+/** What the rules found. */
+export interface RuleResult {
+  readonly verdict: RuleVerdict;
+  readonly reason: string;
+  readonly conflicts: readonly Conflict[];
+  /** Content terms with no counterpart (query side, candidate side). */
+  readonly onlyQuery: readonly string[];
+  readonly onlyCandidate: readonly string[];
+}
+
+/**
+ * Content terms from which a statement (no question frame, no question mark) counts as long. A
+ * paraphrase of a long statement rewrites too many words for term-by-term alignment to hold ("serves
+ * as a repository for" / "is a platform to host"), so a difference in terms leaves the verdict `open`
+ * for a calibrated score. Questions are always judged term by term, whatever their length.
+ */
+export const LONG_STATEMENT_TERMS = 8;
+
+/** Above this share of unaligned terms on either side, long statements say different things. */
+export const MAX_UNALIGNED_SHARE = 0.45;
+
+const result = (
+  verdict: RuleVerdict,
+  reason: string,
+  extra: Partial<Omit<RuleResult, "verdict" | "reason">> = {},
+): RuleResult => ({ verdict, reason, conflicts: [], onlyQuery: [], onlyCandidate: [], ...extra });
+
+const quote = (terms: readonly string[]): string => terms.map((t) => `"${t}"`).join(", ");
+
+/** Intents that ask for the same answer: "What is the best X?" and "What are the best Xs?". */
+const SAME_ANSWER: ReadonlyArray<readonly [Intent, Intent]> = [
+  ["explain", "other-what"],
+  ["explain", "other-which"],
+  ["list", "other-which"],
+  ["whether", "whether-can"],
+  ["how", "what-should"],
+];
+
+function intentsAgree(a: Intent, b: Intent): boolean {
+  return a === b || SAME_ANSWER.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+}
+
+/** Runs of symbols that carry meaning ("=" vs "==", "~", "^^", "<?>"), sorted and deduplicated. */
+function symbolsOf(text: string): string {
+  const runs = text.match(/[^\p{L}\p{N}\s?!.,:;'"“”‘’`/()\-&%$€£#]+/gu) ?? [];
+  return [...new Set(runs)].sort().join(" ");
+}
+
+/**
+ * Two names that appear in both prompts in opposite order ("France ... against Ecuador" vs "Ecuador ...
+ * against France", "Croats think of Turks"): the roles swap, so the question does.
+ */
+function swappedNames(a: readonly string[], b: readonly string[]): [string, string] | null {
+  const posB = new Map(b.map((w, i) => [w, i]));
+  const shared = a.filter((w, i) => posB.has(w) && a.indexOf(w) === i);
+  for (let i = 0; i < shared.length; i++) {
+    for (let j = i + 1; j < shared.length; j++) {
+      const [x, y] = [shared[i] ?? "", shared[j] ?? ""];
+      if ((posB.get(x) ?? 0) > (posB.get(y) ?? 0)) return [x, y];
+    }
+  }
+  return null;
+}
+
+/** Applies the rules to (query, candidate). Never looks at embeddings or fitted weights. */
+export function ruleVerdict(query: string, candidate: string, templates?: TemplateRegistry): RuleResult {
+  const conflicts = findConflicts(query, candidate, templates);
+  const [first] = conflicts;
+  if (first) return result("reject", describeConflict(first), { conflicts });
+  const template = templates ? matchBoth(templates, query, candidate) : null;
+  if (template) return result("accept", `template "${template.a.id}" with equal slots`);
+  const fq = stripFrame(query);
+  const fc = stripFrame(candidate);
+  if (!intentsAgree(fq.intent, fc.intent)) {
+    return result("reject", `question type: ${fq.intent} vs ${fc.intent}`);
+  }
+  const acronyms = new Set([...fq.acronyms, ...fc.acronyms]);
+  const { onlyA, onlyB, termsA, termsB } = alignTerms(fq.body, fc.body, acronyms);
+  const extra = { onlyQuery: onlyA, onlyCandidate: onlyB };
+  const differ = onlyA.length > 0 || onlyB.length > 0;
+  const long = (f: Framed, terms: number): boolean => !f.question && terms >= LONG_STATEMENT_TERMS;
+  const share = Math.max(onlyA.length / termsA, onlyB.length / termsB);
+  if (differ && long(fq, termsA) && long(fc, termsB) && share <= MAX_UNALIGNED_SHARE) {
+    return result("open", `long statements differ in ${quote([...onlyA, ...onlyB])}`, extra);
+  }
+  if (onlyA.length > 0 && onlyB.length > 0) {
+    return result("reject", `substituted term: ${quote(onlyA)} vs ${quote(onlyB)}`, extra);
+  }
+  if (onlyA.length > 0) return result("reject", `qualifier only in the query: ${quote(onlyA)}`, extra);
+  if (onlyB.length > 0) return result("reject", `qualifier only in the candidate: ${quote(onlyB)}`, extra);
+  if (termsA === 0 && termsB === 0) return result("reject", "no content terms to compare");
+  const symbols = [symbolsOf(query), symbolsOf(candidate)];
+  if (symbols[0] !== symbols[1]) {
+    return result("reject", `symbols differ: "${symbols[0]}" vs "${symbols[1]}"`, extra);
+  }
+  const swapped = swappedNames(fq.names, fc.names);
+  if (swapped) return result("reject", `order: "${swapped[0]}" and "${swapped[1]}" swap places`, extra);
+  return result("accept", `every content term aligned (${termsA}/${termsB})`, extra);
+}
