@@ -8,6 +8,7 @@ import type { AppEnv } from "../env";
 import { badRequest } from "../errors";
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
 import { fieldName, validate } from "../validation";
+import { calibration } from "./calibration";
 import { withCache } from "./respond";
 
 export const admin = new Hono<AppEnv>();
@@ -108,3 +109,5 @@ admin.patch("/config", validate("json", patchSchema), async (c) => {
 });
 
 admin.delete("/config", async (c) => c.json(await resetConfig(c.env)));
+
+admin.route("/calibration", calibration);
