@@ -48,14 +48,27 @@ export function fitRows(
   vectors: ReadonlyMap<string, Float32Array>,
   idf: IdfLookup,
 ): FitRow[] {
-  return pairs
-    .filter((p) => isFitRow(p.row))
-    .map((pair) => {
+  return rowsWithSimilarity(
+    pairs.filter((p) => isFitRow(p.row)),
+    (pair) => {
       const va = vectors.get(pair.a);
       const vb = vectors.get(pair.b);
       if (!va || !vb) throw new Error(`missing embedding for row ${pair.row}`);
-      const similarity = cosine(va, vb);
-      const conflict = findConflicts(pair.a, pair.b).length > 0;
-      return { pair, similarity, conflict, features: pairFeatures(pair.a, pair.b, similarity, idf) };
-    });
+      return cosine(va, vb);
+    },
+    idf,
+  );
+}
+
+/** Fitting rows from any source of similarities (a local encoder, or a deployed worker's embedder). */
+export function rowsWithSimilarity(
+  pairs: readonly QqpPair[],
+  similarityOf: (pair: QqpPair) => number,
+  idf: IdfLookup,
+): FitRow[] {
+  return pairs.map((pair) => {
+    const similarity = similarityOf(pair);
+    const conflict = findConflicts(pair.a, pair.b).length > 0;
+    return { pair, similarity, conflict, features: pairFeatures(pair.a, pair.b, similarity, idf) };
+  });
 }

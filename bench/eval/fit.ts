@@ -123,7 +123,7 @@ export const IDF_TABLE =
 `;
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const embedder = await createUseEmbedder();
   const pairs = loadQqp().filter((p) => isFitRow(p.row));
   const vectors = await embedCached(

@@ -1,0 +1,101 @@
+/**
+ * @module `npm run calibrate`: fits the verifier's score for the embedder that will serve it.
+ *
+ * - `npm run calibrate` (no URL): the bundled offline encoder, in Node; same as `npm run eval:fit`
+ *   (rewrites src/semantic/verifier/model/weights.ts and idf-table.ts).
+ * - `ADMIN_TOKEN=... npm run calibrate -- --url https://your-cache.example`: a running worker (deployed,
+ *   or `npm run dev`). Its own embedder embeds the fitting pairs (POST /admin/calibration/similarities,
+ *   100 pairs per call), the trees are fitted here on those cosines with the bundled IDF table, and the
+ *   result is stored in the worker's KV (PUT /admin/calibration) for that embedder model only.
+ *
+ * Fitting rows: ../shared/data/qqp-dev.jsonl rows 0-7,999 (bench/eval/data.ts); nothing else is read.
+ */
+
+import { ensembleProbability } from "../../src/semantic/verifier/score/boosted-trees";
+import { FEATURE_NAMES } from "../../src/semantic/verifier/score/features";
+import { defaultIdf } from "../../src/semantic/verifier/score/idf";
+import { TEXT_NORMALISATION } from "../../src/semantic/verifier/text";
+import { cutAt, outOfFold } from "./cv";
+import { isFitRow, loadQqp, type QqpPair } from "./data";
+import { dataChecksum, main as fitLocal, fitModel, TARGET_FIT_FHR, TRAIN_GATE } from "./fit";
+import { rowsWithSimilarity } from "./fit-rows";
+import { createProgress } from "./progress";
+
+const BATCH = 100;
+
+interface Remote {
+  url: string;
+  token: string;
+}
+
+async function admin(remote: Remote, path: string, init: RequestInit): Promise<unknown> {
+  const res = await fetch(new URL(path, remote.url), {
+    ...init,
+    headers: { authorization: `Bearer ${remote.token}`, "content-type": "application/json" },
+  });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${body.slice(0, 300)}`);
+  return JSON.parse(body);
+}
+
+/** Cosines of every pair under the worker's embedder, and that embedder's model name. */
+async function remoteSimilarities(remote: Remote, pairs: readonly QqpPair[]) {
+  const out = new Map<number, number>();
+  let embedder = "";
+  const progress = createProgress("embedding on the worker", pairs.length);
+  for (let i = 0; i < pairs.length; i += BATCH) {
+    const batch = pairs.slice(i, i + BATCH);
+    const body = JSON.stringify({
+      pairs: batch.map((p) => ({ a: p.a.slice(0, 4000), b: p.b.slice(0, 4000) })),
+    });
+    const res = (await admin(remote, "/admin/calibration/similarities", { method: "POST", body })) as {
+      embedder: string;
+      similarities: (number | null)[];
+    };
+    embedder = res.embedder;
+    batch.forEach((p, j) => out.set(p.row, res.similarities[j] ?? 0));
+    progress.tick(batch.length);
+  }
+  progress.done();
+  return { embedder, similarities: out };
+}
+
+async function calibrateRemote(remote: Remote): Promise<void> {
+  const pairs = loadQqp().filter((p) => isFitRow(p.row));
+  const { embedder, similarities } = await remoteSimilarities(remote, pairs);
+  // The worker computes features with its bundled IDF table, so the fit must too.
+  const rows = rowsWithSimilarity(pairs, (p) => similarities.get(p.row) ?? 0, defaultIdf());
+  const oof = outOfFold(
+    rows,
+    -1,
+    (train) => {
+      const m = fitModel(train);
+      return (r) => ensembleProbability(m, r.features);
+    },
+    TRAIN_GATE,
+  );
+  const model = fitModel(rows);
+  const calibration = {
+    embedder,
+    features: [...FEATURE_NAMES],
+    normalisation: TEXT_NORMALISATION,
+    model,
+    strictMinScore: cutAt(rows, oof, TARGET_FIT_FHR),
+    source: { data: "qqp-dev.jsonl rows 0-7,999", sha256: dataChecksum(pairs), pairs: rows.length },
+  };
+  const stored = await admin(remote, "/admin/calibration", {
+    method: "PUT",
+    body: JSON.stringify(calibration),
+  });
+  console.log(JSON.stringify(stored));
+}
+
+const args = process.argv.slice(2);
+const url = args[args.indexOf("--url") + 1];
+if (args.includes("--url") && url) {
+  const token = process.env.ADMIN_TOKEN ?? process.env.R1CACHE_ADMIN_TOKEN;
+  if (!token) throw new Error("set ADMIN_TOKEN (the worker's admin token) in the environment");
+  await calibrateRemote({ url, token });
+} else {
+  await fitLocal();
+}
