@@ -66,7 +66,7 @@ export function createCacheService(options: CacheServiceOptions) {
   let semanticLayer: SemanticLayer | undefined | null = null;
   /** Built on first use: exact hits never pay for the embedder and the index. */
   const semantic = (): SemanticLayer | undefined => {
-    if (semanticLayer === null) semanticLayer = createSemanticLayer(env, config);
+    if (semanticLayer === null) semanticLayer = createSemanticLayer(env, config, stats);
     return semanticLayer;
   };
   const hitOf = (hit: ChainHit, match: HitMatch): CacheOutcome => {
@@ -118,10 +118,10 @@ export function createCacheService(options: CacheServiceOptions) {
     if (!layer || !probe) return { probe };
     const threshold = request.controls.threshold ?? config.semanticThreshold;
     for (const candidate of await layer.candidates(probe, threshold)) {
-      if (!candidate.verdict.accept) continue;
+      const { similarity, verdict } = candidate;
+      if (!verdict.accept || similarity === undefined) continue;
       const hit = await chain.get(candidate.key, { maxAgeSeconds: request.controls.maxAgeSeconds });
       if (!hit) continue;
-      const { similarity, verdict } = candidate;
       if (request.controls.store) {
         const record = {
           key: request.key,

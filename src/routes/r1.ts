@@ -105,10 +105,11 @@ r1.post("/search", requireClient, withCache, limitBody, validate("json", r1Searc
   return c.json({
     prompt: body.prompt,
     threshold,
-    matches: candidates.map(({ key, prompt, similarity, verdict }) => ({
+    matches: candidates.map(({ key, prompt, similarity, source, verdict }) => ({
       key,
       prompt,
-      similarity,
+      similarity: similarity ?? null,
+      source,
       verdict: verdict.accept ? "accept" : "reject",
       score: verdict.score,
       reason: verdict.reason,

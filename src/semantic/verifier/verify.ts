@@ -6,7 +6,7 @@ import { ensembleProbability } from "./score/boosted-trees";
 import { pairFeatures } from "./score/features";
 import { describeConflict, findConflicts } from "./signals/conflicts";
 import { fold } from "./text";
-import type { VerifyResult } from "./types";
+import type { CandidateSource, VerifyResult } from "./types";
 
 /** Default minimum cosine similarity for a candidate to be considered at all. */
 export const DEFAULT_THRESHOLD = 0.8;
@@ -27,6 +27,12 @@ export interface VerifyOptions {
   readonly minScore?: number;
   /** Registered prompt templates; same template with a different slot value is rejected. */
   readonly templates?: TemplateRegistry;
+  /**
+   * Where the candidate came from. A lexical-only candidate shares words with the query but may be far
+   * from it in the encoder's space (another language); a rules-based verifier may weigh it differently.
+   * @default "vector"
+   */
+  readonly source?: CandidateSource;
 }
 
 /**
