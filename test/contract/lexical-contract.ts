@@ -28,6 +28,9 @@ export const HOSTILE_PROMPTS: readonly string[] = [
   "\u0000 order \u0000 blocks",
   "ordér bløcks 🚀🚀 Ордер блоки 订单块 كتلة الطلب",
   "o\u0301rder\u200b blocks\u202e",
+  // Letters newer than SQLite's Unicode 6.1 tables: the tokenizer sees separators, a phrase of nothing.
+  "\u{31350}\u{31351} \uA7C0\uA7C1",
+  "order \u{31350}\u{31351}",
   "?!.,;:",
   "",
   `Order Blocks ${"x".repeat(10_000)}`,

@@ -37,7 +37,10 @@ export const VECTORIZE_MAX_ID_BYTES = 64;
 export const VECTORIZE_MAX_TOPK_WITH_METADATA = 20;
 /** Vectors per upsert call from a Worker. */
 export const VECTORIZE_MAX_BATCH = 1000;
-/** Ids per getByIds call: values and metadata come back, so stay within the 20 results of a query with them. */
+/**
+ * Ids per getByIds call. The limits page names no cap for it; values and metadata come back, so we stay
+ * within the 20 results a query may return with them. Lexical candidates need at most topK per lookup.
+ */
 export const VECTORIZE_MAX_GET = 20;
 
 /** The metadata stored with each vector. */
