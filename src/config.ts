@@ -60,6 +60,12 @@ export const configSchema = z.object({
   semanticMinScore: z.number().min(0).max(1),
   /** Nearest candidates the verifier examines per lookup. @default 3 */
   semanticCandidates: z.number().int().min(1).max(20),
+  /**
+   * Candidates found by shared words (BM25 over the stored questions), verified besides the nearest
+   * ones: paraphrases the encoder places far apart (e.g. Portuguese with an English-only encoder).
+   * 0 turns the lexical source off. @default 3
+   */
+  semanticLexicalCandidates: z.number().int().min(0).max(20),
   /** Prompt templates with `{slot}`s: prompts of one template hit only with equal slot values. */
   templates: z.array(z.string().min(1)).max(500),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
@@ -89,6 +95,7 @@ export const DEFAULT_CONFIG: CacheConfig = {
   semanticThreshold: 0.8,
   semanticMinScore: 0.5,
   semanticCandidates: 3,
+  semanticLexicalCandidates: 3,
   templates: [],
   autoTune: false,
 };

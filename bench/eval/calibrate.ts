@@ -53,7 +53,7 @@ async function remoteSimilarities(remote: Remote, pairs: readonly QqpPair[]) {
       similarities: (number | null)[];
     };
     embedder = res.embedder;
-    batch.forEach((p, j) => out.set(p.row, res.similarities[j] ?? 0));
+    for (const [j, p] of batch.entries()) out.set(p.row, res.similarities[j] ?? 0);
     progress.tick(batch.length);
   }
   progress.done();

@@ -2,24 +2,38 @@
 import { calibrationFor } from "../calibration-store";
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
+import { describeError } from "../errors";
+import { unionMatches } from "../semantic/candidates";
 import { createEmbedder } from "../semantic/embedders/factory";
 import type { Embedder } from "../semantic/embedders/types";
 import { semanticScope } from "../semantic/fingerprint";
 import { createTemplateRegistry, type TemplateRegistry } from "../semantic/templates";
 import { createVectorIndex } from "../semantic/vectors/factory";
-import type { VectorIndex } from "../semantic/vectors/types";
+import type { LexicalMatch, LexicalQuery, VectorIndex } from "../semantic/vectors/types";
 import { type Calibration, type SemanticMode, scorerFor } from "../semantic/verifier/calibration";
-import type { VerifyResult } from "../semantic/verifier/types";
+import type { CandidateSource, VerifyResult } from "../semantic/verifier/types";
 import { modeOf, type VerifyOptions, verifyMatch } from "../semantic/verifier/verify";
 import type { ChatParams } from "../upstream/types";
+import { type CacheStats, isolateStats } from "./stats";
 
 /** One neighbour and the verifier's verdict on it. */
 export interface Candidate {
   key: string;
   prompt: string;
-  similarity: number;
+  /** Cosine similarity of the questions; undefined when a lexical candidate's vector was not at hand. */
+  similarity: number | undefined;
+  /** Found by the vector index, the lexical index, or both. */
+  source: CandidateSource;
   verdict: VerifyResult;
 }
+
+/** The verdict on a candidate whose similarity is unknown: every semantic hit must state its similarity. */
+const UNKNOWN_SIMILARITY: VerifyResult = {
+  accept: false,
+  score: 0,
+  reason: "similarity unknown: the candidate's vector is not at hand",
+  conflicts: [],
+};
 
 /** The question of a request, where it may match, and its embedding. */
 export interface SemanticProbe {
@@ -48,7 +62,11 @@ function templatesOf(config: CacheConfig): TemplateRegistry {
  * The semantic layer, or undefined when no embedder is configured (semantic matching is then off and
  * every lookup is exact only).
  */
-export function createSemanticLayer(env: Env, config: CacheConfig) {
+export function createSemanticLayer(
+  env: Env,
+  config: CacheConfig,
+  stats: Pick<CacheStats, "lexicalErrors"> = isolateStats,
+) {
   if (!config.semantic) return undefined;
   const configured = createEmbedder(env);
   if (!configured) return undefined;
@@ -94,27 +112,40 @@ export function createSemanticLayer(env: Env, config: CacheConfig) {
     return { embedder: embedder.model, calibration: c ? `${c.embedder} (${c.source.data})` : null, mode };
   }
 
+  /** Lexical candidates; a failure is logged and counted, and the lookup goes on with vector ones. */
+  async function lexicalMatches(q: LexicalQuery): Promise<LexicalMatch[]> {
+    if (!index.lexical || q.topK <= 0) return [];
+    try {
+      return await index.lexical(q);
+    } catch (error) {
+      stats.lexicalErrors++;
+      console.warn(`r1cache: lexical candidates failed: ${describeError(error)}`);
+      return [];
+    }
+  }
+
   /**
-   * Nearest entries of the same namespace and context, each with the verifier's verdict.
+   * Entries of the same namespace and context, each with the verifier's verdict: the union of the
+   * `topK` nearest and the `topK` best word matches (config defaults when `topK` is not given).
    * `minSimilarity` is a request's own threshold: it applies to every candidate.
    */
-  async function candidates(
-    p: SemanticProbe,
-    minSimilarity?: number,
-    topK = config.semanticCandidates,
-  ): Promise<Candidate[]> {
+  async function candidates(p: SemanticProbe, minSimilarity?: number, topK?: number): Promise<Candidate[]> {
+    const scope = { vector: p.vector, namespace: p.namespace, fingerprint: p.fingerprint };
     const options = await verifyOptions(minSimilarity);
-    const matches = await index.query({
-      vector: p.vector,
-      namespace: p.namespace,
-      fingerprint: p.fingerprint,
-      topK,
-    });
-    return matches.map((m) => ({
+    const lexicalK = config.semanticLexicalCandidates === 0 ? 0 : (topK ?? config.semanticLexicalCandidates);
+    const [nearest, lexical] = await Promise.all([
+      index.query({ ...scope, topK: topK ?? config.semanticCandidates }),
+      lexicalMatches({ ...scope, text: p.question, topK: lexicalK }),
+    ]);
+    return unionMatches(nearest, lexical).map((m) => ({
       key: m.id,
       prompt: m.text,
-      similarity: m.score,
-      verdict: verifyMatch(p.question, m.text, m.score, options),
+      similarity: m.similarity,
+      source: m.source,
+      verdict:
+        m.similarity === undefined
+          ? UNKNOWN_SIMILARITY
+          : verifyMatch(p.question, m.text, m.similarity, options),
     }));
   }
 

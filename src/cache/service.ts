@@ -66,7 +66,7 @@ export function createCacheService(options: CacheServiceOptions) {
   let semanticLayer: SemanticLayer | undefined | null = null;
   /** Built on first use: exact hits never pay for the embedder and the index. */
   const semantic = (): SemanticLayer | undefined => {
-    if (semanticLayer === null) semanticLayer = createSemanticLayer(env, config);
+    if (semanticLayer === null) semanticLayer = createSemanticLayer(env, config, stats);
     return semanticLayer;
   };
   const hitOf = (hit: ChainHit, match: HitMatch): CacheOutcome => {
@@ -117,10 +117,10 @@ export function createCacheService(options: CacheServiceOptions) {
     const probe = layer && (await layer.probe(request.namespace, request.params));
     if (!layer || !probe) return { probe };
     for (const candidate of await layer.candidates(probe, request.controls.threshold)) {
-      if (!candidate.verdict.accept) continue;
+      const { similarity, verdict } = candidate;
+      if (!verdict.accept || similarity === undefined) continue;
       const hit = await chain.get(candidate.key, { maxAgeSeconds: request.controls.maxAgeSeconds });
       if (!hit) continue;
-      const { similarity, verdict } = candidate;
       if (request.controls.store) {
         const record = {
           key: request.key,

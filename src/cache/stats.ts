@@ -11,6 +11,8 @@ export class CacheStats {
   semanticHits = 0;
   /** Embedder, vector index or alias failures; the request went on as exact-only. */
   semanticErrors = 0;
+  /** Lexical candidate searches that failed; the lookup went on with the vector candidates alone. */
+  lexicalErrors = 0;
   misses = 0;
   bypasses = 0;
   upstreamCalls = 0;

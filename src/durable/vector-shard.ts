@@ -1,14 +1,23 @@
 /**
  * @module `VectorShard`: the local vector index of one tenant namespace, a SQLite-backed Durable Object
  * (one per namespace, `idFromName(namespace)`) that stores int8-quantized embeddings and answers exact
- * cosine top-k queries within one context fingerprint. Serves dev and tests, and the read-your-writes
- * buffer in front of Vectorize when deployed.
+ * cosine top-k queries within one context fingerprint, plus a lexical (FTS5) index of the questions
+ * for candidates the encoder misses. Serves dev and tests, and the read-your-writes buffer in front of
+ * Vectorize when deployed (its lexical index then still covers the whole namespace).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { codesToBlob, cosineFactor, quantize } from "../semantic/vectors/int8";
+import { codesCosine, codesToBlob, cosineFactor, quantize, unitCopy } from "../semantic/vectors/int8";
+import { lexicalTerms } from "../semantic/vectors/lexical-query";
+import { LexicalStore } from "../semantic/vectors/lexical-store";
 import { SliceCache, scanSlice, type VectorSlice } from "../semantic/vectors/slices";
-import type { VectorMatch, VectorQuery, VectorRecord } from "../semantic/vectors/types";
+import type {
+  LexicalMatch,
+  LexicalQuery,
+  VectorMatch,
+  VectorQuery,
+  VectorRecord,
+} from "../semantic/vectors/types";
 
 /** Vectors kept per shard before the oldest are evicted. @default 50000 */
 export const DEFAULT_MAX_VECTORS = 50_000;
@@ -23,22 +32,28 @@ const MAX_BINDINGS = 100;
 export interface ShardUpsertOptions {
   /** Cap on rows in this shard; the oldest (by createdAt) go first. @default 50000 */
   maxVectors?: number;
+  /** Cap on lexical rows (questions indexed for words); the oldest go first. @default 50000 */
+  maxLexical?: number;
 }
 
 type IdRow = { id: string; codes: ArrayBuffer };
 type TextRow = { id: string; text: string; created_at: number };
+type StoredRow = TextRow & { codes: ArrayBuffer };
 type FingerprintRow = { fingerprint: string };
+type BackfillRow = { rowid: number; id: string; fingerprint: string; text: string; created_at: number };
 
 /** One namespace's vectors in SQLite, with an in-memory int8 copy per fingerprint for queries. */
 export class VectorShard extends DurableObject<Env> {
   readonly #sql: SqlStorage;
   readonly #slices = new SliceCache(SLICE_CACHE_BYTES);
+  readonly #lexical: LexicalStore;
   /** Row count, kept in memory: COUNT(*) would read (and bill) every row on every write. */
   #rows = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
+    this.#lexical = new LexicalStore(this.#sql);
     void ctx.blockConcurrencyWhile(async () => {
       this.#sql.exec(`CREATE TABLE IF NOT EXISTS vectors (
         id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, dims INTEGER NOT NULL, codes BLOB NOT NULL,
@@ -46,6 +61,16 @@ export class VectorShard extends DurableObject<Env> {
       this.#sql.exec("CREATE INDEX IF NOT EXISTS vectors_by_fingerprint ON vectors (fingerprint, dims)");
       this.#sql.exec("CREATE INDEX IF NOT EXISTS vectors_by_age ON vectors (created_at)");
       this.#rows = this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM vectors").one().n;
+      this.#lexical.migrate((after, limit) =>
+        this.#sql
+          .exec<BackfillRow>(
+            "SELECT rowid, id, fingerprint, text, created_at FROM vectors WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            after,
+            limit,
+          )
+          .toArray()
+          .map((r) => ({ ...r, createdAt: r.created_at })),
+      );
     });
   }
 
@@ -61,12 +86,14 @@ export class VectorShard extends DurableObject<Env> {
         if (previous) touched.add(previous.fingerprint);
         else fresh++;
         this.#write(record);
+        this.#lexical.write(record);
         touched.add(record.fingerprint);
       }
       return fresh;
     });
     this.#rows += added;
     for (const fingerprint of touched) this.#slices.invalidate(fingerprint);
+    this.#lexical.evict(Math.max(1, options.maxLexical ?? DEFAULT_MAX_VECTORS));
     return this.#evict(maxVectors);
   }
 
@@ -75,17 +102,40 @@ export class VectorShard extends DurableObject<Env> {
     if (q.topK <= 0 || q.vector.length === 0) return [];
     const slice = this.#slice(q.fingerprint, q.vector.length);
     const hits = scanSlice(slice, q.vector, q.topK, q.minScore ?? Number.NEGATIVE_INFINITY);
-    const rows = new Map<string, TextRow>();
-    for (const ids of chunks(
+    const rows = this.#rowsById<TextRow>(
+      "id, text, created_at",
       hits.map((h) => h.id),
-      MAX_BINDINGS,
-    )) {
-      const sql = `SELECT id, text, created_at FROM vectors WHERE id IN (${ids.map(() => "?").join(",")})`;
-      for (const row of this.#sql.exec<TextRow>(sql, ...ids)) rows.set(row.id, row);
-    }
+    );
     return hits.map(({ id, score }) => {
       const row = rows.get(id);
       return { id, score, text: row?.text ?? "", createdAt: row?.created_at ?? 0 };
+    });
+  }
+
+  /**
+   * The `topK` questions of the query's fingerprint sharing the most relevant content words with
+   * `q.text` (BM25), each scored by cosine with `q.vector` where this shard still has its vector.
+   */
+  lexical(q: LexicalQuery): LexicalMatch[] {
+    const hits = this.#lexical.search(q.fingerprint, lexicalTerms(q.text), q.topK);
+    if (hits.length === 0) return [];
+    const stored = this.#rowsById<StoredRow>(
+      "id, text, created_at, codes",
+      hits.map((h) => h.id),
+    );
+    const query = unitCopy(q.vector);
+    return hits.map((hit) => {
+      const row = stored.get(hit.id);
+      const codes = row && new Int8Array(row.codes);
+      // Vectors of another dimension count come from another embedder: never compared.
+      const score = codes && codes.length === query.length ? codesCosine(query, codes) : undefined;
+      return {
+        id: hit.id,
+        score,
+        relevance: -hit.bm25,
+        text: row?.text ?? hit.folded,
+        createdAt: hit.createdAt,
+      };
     });
   }
 
@@ -102,12 +152,15 @@ export class VectorShard extends DurableObject<Env> {
       }
     }
     this.#rows -= removed;
+    // Also where the vector is gone already (evicted from the read-your-writes window).
+    this.#lexical.delete(ids);
     return removed;
   }
 
   /** Removes every record of this shard. */
   clear(): void {
     this.#sql.exec("DELETE FROM vectors");
+    this.#lexical.clear();
     this.#slices.clear();
     this.#rows = 0;
   }
@@ -115,6 +168,19 @@ export class VectorShard extends DurableObject<Env> {
   /** Number of records in this shard. */
   count(): number {
     return this.#rows;
+  }
+
+  /** `columns` of the vectors with these ids, by id (in statements of at most MAX_BINDINGS ids). */
+  #rowsById<T extends { id: string } & Record<string, SqlStorageValue>>(
+    columns: string,
+    ids: string[],
+  ): Map<string, T> {
+    const rows = new Map<string, T>();
+    for (const chunk of chunks(ids, MAX_BINDINGS)) {
+      const sql = `SELECT ${columns} FROM vectors WHERE id IN (${chunk.map(() => "?").join(",")})`;
+      for (const row of this.#sql.exec<T>(sql, ...chunk)) rows.set(row.id, row);
+    }
+    return rows;
   }
 
   #write(record: VectorRecord): void {

@@ -45,6 +45,7 @@ admin.get("/stats", async (c) => {
     aliases: await aliases.count().catch(() => 0),
     semantic_hits: stats.semanticHits,
     semantic_errors: stats.semanticErrors,
+    semantic_lexical_errors: stats.lexicalErrors,
     unique_chunks: 0,
     semantic_threshold: config.semanticThreshold,
     semantic: (await c

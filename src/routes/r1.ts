@@ -106,10 +106,11 @@ r1.post("/search", requireClient, withCache, limitBody, validate("json", r1Searc
     prompt: body.prompt,
     threshold: requested ?? c.get("config").semanticThreshold,
     ...(await layer.describe()),
-    matches: candidates.map(({ key, prompt, similarity, verdict }) => ({
+    matches: candidates.map(({ key, prompt, similarity, source, verdict }) => ({
       key,
       prompt,
-      similarity,
+      similarity: similarity ?? null,
+      source,
       verdict: verdict.accept ? "accept" : "reject",
       score: verdict.score,
       reason: verdict.reason,

@@ -2,12 +2,30 @@
 import { describe, expect, it } from "vitest";
 import type { VectorIndex } from "../../src/semantic/vectors/types";
 import { exactCosine, neighbour, randomUnit, record, rng, scope } from "../helpers/vectors";
+import { testLexicalSearch } from "./lexical-contract";
 
 const DIMS = 64;
 
+/** Optional capabilities a backend declares, so the suite checks they are there and keep their contract. */
+export interface VectorIndexCapabilities {
+  /** Implements `lexical` (candidates by shared words). */
+  lexical: boolean;
+}
+
 /** Runs the VectorIndex contract against indexes made by `factory`. */
-export function testVectorIndex(name: string, factory: () => VectorIndex | Promise<VectorIndex>): void {
+export function testVectorIndex(
+  name: string,
+  factory: () => VectorIndex | Promise<VectorIndex>,
+  capabilities: VectorIndexCapabilities,
+): void {
   describe(`VectorIndex contract: ${name}`, () => {
+    it("has exactly the declared optional capabilities", async () => {
+      const index = await factory();
+      expect(typeof index.lexical === "function").toBe(capabilities.lexical);
+    });
+
+    if (capabilities.lexical) testLexicalSearch(factory);
+
     it("finds nothing in an empty namespace", async () => {
       const index = await factory();
       const at = scope();

@@ -4,12 +4,13 @@
  */
 import { exactCosine } from "./vectors";
 
-type Binding = Pick<VectorizeIndex, "query" | "upsert" | "deleteByIds">;
+type Binding = Pick<VectorizeIndex, "query" | "upsert" | "deleteByIds" | "getByIds">;
 
 export interface FakeVectorize extends Binding {
   readonly upserts: VectorizeVector[][];
   readonly queries: Array<{ vector: Float32Array; options: VectorizeQueryOptions | undefined }>;
   readonly deletes: string[][];
+  readonly gets: string[][];
   readonly stored: Map<string, VectorizeVector>;
   /** Extra matches appended to every answer (e.g. another app's vectors, or float noise). */
   extra: VectorizeMatch[];
@@ -32,6 +33,7 @@ export function createFakeVectorize(): FakeVectorize {
     upserts: [],
     queries: [],
     deletes: [],
+    gets: [],
     stored: new Map(),
     extra: [],
     async upsert(vectors) {
@@ -43,6 +45,13 @@ export function createFakeVectorize(): FakeVectorize {
       fake.deletes.push(ids);
       for (const id of ids) fake.stored.delete(id);
       return { ids, count: ids.length };
+    },
+    async getByIds(ids) {
+      fake.gets.push(ids);
+      return ids.flatMap((id) => {
+        const v = fake.stored.get(id);
+        return v ? [v] : [];
+      });
     },
     async query(vector, options) {
       const query = vector instanceof Float32Array ? vector : new Float32Array(vector);

@@ -58,6 +58,17 @@ describe("verified semantic hits", () => {
     expect(cacheState(res)).toEqual(["HIT", "semantic"]);
   });
 
+  it("search verifies lexical candidates beyond the nearest: a question sharing a rare term", async () => {
+    await ask("O que é um Wyckoff spring?");
+    const { matches } = (await search("Explique o Wyckoff spring no gráfico diário", { k: 1 })).json();
+    // k nearest by vector plus k best by words, one per entry.
+    expect(matches.length).toBeLessThanOrEqual(2);
+    const stored = matches.find((m: { prompt: string }) => m.prompt === "O que é um Wyckoff spring?");
+    expect(["lexical", "both"]).toContain(stored?.source);
+    expect(typeof stored?.similarity).toBe("number");
+    expect(stored?.reason.length).toBeGreaterThan(0);
+  });
+
   it("templates: the same slot values hit, a different slot value never does", async () => {
     await ask("Analisar PETR4 usando RSI");
     expect(cacheState(await ask("analisar PETR4 usando RSI"))).toEqual(["HIT", "semantic"]);

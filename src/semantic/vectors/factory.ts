@@ -35,6 +35,10 @@ export function createVectorIndex(env: VectorIndexEnv, options: ReadYourWritesOp
   if (!usesVectorize(env) || env.VECTORIZE === undefined) {
     return createLocalVectorIndex(env.VECTOR_SHARDS, { maxVectorsPerShard: LOCAL_MAX_VECTORS });
   }
-  const recent = createLocalVectorIndex(env.VECTOR_SHARDS, { maxVectorsPerShard: RECENT_MAX_VECTORS });
+  // The shards keep only recent vectors but every question's words: lexical candidates need no Vectorize.
+  const recent = createLocalVectorIndex(env.VECTOR_SHARDS, {
+    maxVectorsPerShard: RECENT_MAX_VECTORS,
+    maxLexicalPerShard: LOCAL_MAX_VECTORS,
+  });
   return createReadYourWritesIndex(createVectorizeIndex(env.VECTORIZE), recent, options);
 }

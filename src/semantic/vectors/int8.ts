@@ -42,6 +42,13 @@ export function cosineFactor(codes: Int8Array): number {
   return sum === 0 ? 0 : 1 / Math.sqrt(sum);
 }
 
+/** Cosine of a unit query with stored codes of the same length (0 for the zero vector). */
+export function codesCosine(unitQuery: Float32Array, codes: Int8Array): number {
+  let dot = 0;
+  for (let i = 0; i < codes.length; i++) dot += (unitQuery[i] ?? 0) * (codes[i] ?? 0);
+  return dot * cosineFactor(codes);
+}
+
 /** A unit-norm copy of `vector` (the zero vector stays zero), so a dot product with it is a cosine. */
 export function unitCopy(vector: Float32Array): Float32Array {
   let sum = 0;

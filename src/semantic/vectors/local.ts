@@ -9,6 +9,12 @@ import type { VectorIndex, VectorRecord } from "./types";
 export interface LocalVectorIndexOptions {
   /** Cap on vectors per namespace shard; the oldest are evicted first. @default 50000 */
   maxVectorsPerShard?: number;
+  /**
+   * Cap on lexical rows per namespace shard (questions indexed for words; oldest evicted first). Larger
+   * than `maxVectorsPerShard` where the shard only buffers recent vectors for Vectorize, so lexical
+   * candidates still cover the whole namespace. @default 50000
+   */
+  maxLexicalPerShard?: number;
   /** Backend name reported by the index. @default "local" */
   name?: string;
 }
@@ -19,7 +25,7 @@ export function createLocalVectorIndex(
   options: LocalVectorIndexOptions = {},
 ): VectorIndex {
   const shard = (namespace: string) => shards.get(shards.idFromName(namespace));
-  const upsertOptions = { maxVectors: options.maxVectorsPerShard };
+  const upsertOptions = { maxVectors: options.maxVectorsPerShard, maxLexical: options.maxLexicalPerShard };
 
   // Shards are addressed by name and a Worker cannot list them, so "every namespace" is not possible here.
   const needNamespace = (namespace: string | undefined, what: string): string => {
@@ -41,6 +47,10 @@ export function createLocalVectorIndex(
     async query(q) {
       if (q.topK <= 0) return [];
       return shard(q.namespace).query(q);
+    },
+    async lexical(q) {
+      if (q.topK <= 0) return [];
+      return shard(q.namespace).lexical(q);
     },
     async delete(ids, namespace) {
       if (ids.length === 0) return;

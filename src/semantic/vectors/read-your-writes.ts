@@ -5,7 +5,15 @@
  * merge. The recent index is a retention window, not a replica: its per-shard cap (oldest evicted first)
  * bounds it to the newest vectors of each namespace, which is all it must cover until Vectorize catches up.
  */
-import { mergeMatches, type VectorIndex, type VectorMatch } from "./types";
+import { unitCopy } from "./int8";
+import { cosine } from "./math";
+import {
+  type LexicalMatch,
+  type LexicalQuery,
+  mergeMatches,
+  type VectorIndex,
+  type VectorMatch,
+} from "./types";
 
 export interface ReadYourWritesOptions {
   /**
@@ -15,7 +23,7 @@ export interface ReadYourWritesOptions {
    */
   tombstoneMs?: number;
   /** Told when one side fails and the other answers alone (queries fail open, like tiers). */
-  onError?: (error: unknown, side: "primary" | "recent", operation: "query") => void;
+  onError?: (error: unknown, side: "primary" | "recent", operation: "query" | "lexical") => void;
   now?: () => number;
 }
 
@@ -49,7 +57,40 @@ export function createReadYourWritesIndex(
       await settleAll([primary.delete(ids, namespace), recent.delete(ids, namespace)]);
     },
   };
+  const recentLexical = recent.lexical?.bind(recent);
+  if (recentLexical) {
+    // The recent shards index every question's words; only vectors older than their window are missing.
+    index.lexical = async (q) => {
+      const matches = await recentLexical(q);
+      try {
+        return await withPrimaryScores(matches, q, primary);
+      } catch (error) {
+        options.onError?.(error, "primary", "lexical");
+        return matches;
+      }
+    };
+  }
   return withWholeIndexOps(index, primary, recent);
+}
+
+/**
+ * Scores the lexical matches whose vector the recent window no longer has, with the primary's stored
+ * vector (and original text, where the window had only the folded one).
+ */
+async function withPrimaryScores(
+  matches: LexicalMatch[],
+  q: LexicalQuery,
+  primary: VectorIndex,
+): Promise<LexicalMatch[]> {
+  const missing = matches.filter((m) => m.score === undefined).map((m) => m.id);
+  if (missing.length === 0 || !primary.get) return matches;
+  const stored = new Map((await primary.get(missing, q.namespace)).map((r) => [r.id, r]));
+  const query = unitCopy(q.vector);
+  return matches.map((m) => {
+    const record = m.score === undefined ? stored.get(m.id) : undefined;
+    if (record?.fingerprint !== q.fingerprint || record.vector.length !== query.length) return m;
+    return { ...m, score: cosine(query, unitCopy(record.vector)), text: record.text };
+  });
 }
 
 /** Adds clear and count where both sides have them: doing either on the recent window alone would lie. */

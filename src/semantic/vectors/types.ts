@@ -42,6 +42,33 @@ export interface VectorQuery {
   minScore?: number;
 }
 
+/** A search by words within one namespace and context fingerprint (see {@link VectorIndex.lexical}). */
+export interface LexicalQuery {
+  /** The question as asked; the index folds it and searches for its content words. */
+  text: string;
+  /** The question's embedding, to score each candidate by cosine where its vector is at hand. */
+  vector: Float32Array;
+  namespace: string;
+  fingerprint: string;
+  /** How many candidates to return at most, most relevant first. */
+  topK: number;
+}
+
+/** A candidate found by shared words rather than by vector. */
+export interface LexicalMatch {
+  id: string;
+  /**
+   * Cosine similarity with the query vector, -1..1; undefined when the candidate's vector is not at
+   * hand (neither in the shard nor fetchable from the primary index).
+   */
+  score: number | undefined;
+  /** BM25 relevance of the shared words: higher is more relevant (FTS5's `bm25()` negated). */
+  relevance: number;
+  /** The stored question; folded (lower-case, no accents) when only the lexical index still has it. */
+  text: string;
+  createdAt: number;
+}
+
 /**
  * A nearest-neighbour index over prompt embeddings. Backends are made by `createXVectorIndex` factories
  * that take their binding; optional capabilities are marked `?` (like `Tier`).
@@ -59,6 +86,14 @@ export interface VectorIndex {
   clear?(namespace?: string): Promise<void>;
   /** Number of records in a namespace (or in all, where the backend can tell). */
   count?(namespace?: string): Promise<number>;
+  /**
+   * The `topK` records of the namespace and fingerprint sharing the most relevant content words with
+   * `q.text` (BM25 over folded text, stop words left out), whatever their cosine. Backends that index
+   * text implement it; the semantic lookup verifies the union of these and {@link query}'s matches.
+   */
+  lexical?(q: LexicalQuery): Promise<LexicalMatch[]>;
+  /** Stored records by id within one namespace; unknown ids are left out. */
+  get?(ids: string[], namespace: string): Promise<VectorRecord[]>;
 }
 
 /** Keeps the `topK` best of `matches` scoring at least `minScore`, one per id (its best), best first. */

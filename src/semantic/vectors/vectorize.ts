@@ -21,8 +21,8 @@ import {
 
 /** What this client uses of a Vectorize binding (the V2 `Vectorize` type has the same methods). */
 export type VectorizeBinding =
-  | Pick<VectorizeIndex, "query" | "upsert" | "deleteByIds">
-  | Pick<Vectorize, "query" | "upsert" | "deleteByIds">;
+  | Pick<VectorizeIndex, "query" | "upsert" | "deleteByIds" | "getByIds">
+  | Pick<Vectorize, "query" | "upsert" | "deleteByIds" | "getByIds">;
 
 export interface VectorizeIndexOptions {
   /** Bytes of text kept in metadata: 10 KiB per vector in all, with room left for the other fields. @default 8192 */
@@ -37,6 +37,11 @@ export const VECTORIZE_MAX_ID_BYTES = 64;
 export const VECTORIZE_MAX_TOPK_WITH_METADATA = 20;
 /** Vectors per upsert call from a Worker. */
 export const VECTORIZE_MAX_BATCH = 1000;
+/**
+ * Ids per getByIds call. The limits page names no cap for it; values and metadata come back, so we stay
+ * within the 20 results a query may return with them. Lexical candidates need at most topK per lookup.
+ */
+export const VECTORIZE_MAX_GET = 20;
 
 /** The metadata stored with each vector. */
 export interface VectorizeRecordMetadata extends Record<string, string | number> {
@@ -90,6 +95,16 @@ function readMatch(match: VectorizeMatch, q: VectorQuery): VectorMatch | null {
   return { id: match.id, score: Math.max(-1, Math.min(1, match.score)), text, createdAt };
 }
 
+/** Reads a stored vector back as a record; null for another namespace or a vector we did not write. */
+function readVector(vector: VectorizeVector, namespace: string): VectorRecord | null {
+  const meta = vector.metadata;
+  if (meta?.namespace !== namespace || typeof meta.fingerprint !== "string") return null;
+  const { text, createdAt } = meta;
+  if (typeof text !== "string" || typeof createdAt !== "number") return null;
+  const values = vector.values instanceof Float32Array ? vector.values : Float32Array.from(vector.values);
+  return { id: vector.id, vector: values, namespace, fingerprint: meta.fingerprint, text, createdAt };
+}
+
 /** Creates the Vectorize-backed index over a bound index created with `--metric=cosine`. */
 export function createVectorizeIndex(
   index: VectorizeBinding,
@@ -116,6 +131,17 @@ export function createVectorizeIndex(
       });
       const matches = result.matches.map((m) => readMatch(m, q)).filter((m) => m !== null);
       return mergeMatches(matches, topK, q.minScore);
+    },
+    async get(ids, namespace) {
+      const records: VectorRecord[] = [];
+      for (let i = 0; i < ids.length; i += VECTORIZE_MAX_GET) {
+        const vectors = await index.getByIds(ids.slice(i, i + VECTORIZE_MAX_GET));
+        for (const vector of vectors) {
+          const record = readVector(vector, namespace);
+          if (record) records.push(record);
+        }
+      }
+      return records;
     },
     async delete(ids) {
       // Ids are index-wide in Vectorize (not per namespace); ours are exact keys, which hash the namespace.

@@ -29,3 +29,9 @@ export interface VerifyResult {
   /** Every hard conflict found (empty when accepted). */
   readonly conflicts: readonly Conflict[];
 }
+
+/**
+ * Where a semantic candidate came from: the vector index's nearest neighbours, the lexical index
+ * (shared content words, whatever the cosine), or both.
+ */
+export type CandidateSource = "vector" | "lexical" | "both";

@@ -47,6 +47,28 @@ describe("Vectorize index: the calls it makes", () => {
     ]);
   });
 
+  it("gets stored records by id in batches of 20, leaving out other namespaces and foreign vectors", async () => {
+    const fake = createFakeVectorize();
+    const at = scope();
+    const index = createVectorizeIndex(fake);
+    const mine = Array.from({ length: 25 }, (_, i) =>
+      record(at, randomUnit(8, rng(60 + i)), { text: `q${i}` }),
+    );
+    const elsewhere = record(scope(), randomUnit(8, rng(90)));
+    await index.upsert([...mine, elsewhere]);
+    fake.stored.set("foreign", {
+      id: "foreign",
+      values: [1, 0],
+      namespace: at.namespace,
+      metadata: { x: 1 },
+    });
+    const ids = [...mine.map((r) => r.id), elsewhere.id, "foreign", "unknown"];
+    const got = (await index.get?.(ids, at.namespace)) ?? [];
+    expect(fake.gets.map((batch) => batch.length)).toEqual([20, 8]);
+    expect(got.map((r) => r.id)).toEqual(mine.map((r) => r.id));
+    expect(got[3]).toEqual({ ...mine[3], vector: mine[3]?.vector });
+  });
+
   it("caps topK at 20, Vectorize's limit when metadata is returned, and skips the call for topK 0", async () => {
     const fake = createFakeVectorize();
     const index = createVectorizeIndex(fake);
