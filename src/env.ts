@@ -49,7 +49,7 @@ export interface Env extends Cloudflare.Env {
   R1CACHE_CONFIG?: string;
   /**
    * Vectorize index for semantic search when deployed; not in wrangler.jsonc because it cannot run
-   * offline (see src/semantic/index-factory.ts for how to bind it).
+   * offline (see src/semantic/vectors/factory.ts for how to bind it).
    */
   VECTORIZE?: VectorizeIndex;
   /** "local" keeps semantic search on the Durable Object shards even when VECTORIZE is bound. */

@@ -11,6 +11,8 @@
  * Fitting rows: ../shared/data/qqp-dev.jsonl rows 0-7,999 (bench/eval/data.ts); nothing else is read.
  */
 
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { ensembleProbability } from "../../src/semantic/verifier/score/boosted-trees";
 import { FEATURE_NAMES } from "../../src/semantic/verifier/score/features";
 import { defaultIdf } from "../../src/semantic/verifier/score/idf";
@@ -29,10 +31,13 @@ interface Remote {
 }
 
 async function admin(remote: Remote, path: string, init: RequestInit): Promise<unknown> {
-  const res = await fetch(new URL(path, remote.url), {
-    ...init,
-    headers: { authorization: `Bearer ${remote.token}`, "content-type": "application/json" },
-  });
+  const request = () =>
+    fetch(new URL(path, remote.url), {
+      ...init,
+      headers: { authorization: `Bearer ${remote.token}`, "content-type": "application/json" },
+    });
+  // A kept-alive connection may have been closed while the trees were fitted: retry once on a fresh one.
+  const res = await request().catch(() => request());
   const body = await res.text();
   if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${body.slice(0, 300)}`);
   return JSON.parse(body);
@@ -60,9 +65,29 @@ async function remoteSimilarities(remote: Remote, pairs: readonly QqpPair[]) {
   return { embedder, similarities: out };
 }
 
+/** Similarities already fetched from this worker, kept in .cache/ so a failed fit does not re-embed. */
+async function cachedSimilarities(remote: Remote, pairs: readonly QqpPair[]) {
+  const file = path.join(".cache", `calibration-${new URL(remote.url).host.replace(/[^\w.-]/g, "_")}.json`);
+  if (existsSync(file) && !process.argv.includes("--fresh")) {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as {
+      embedder: string;
+      similarities: [number, number][];
+    };
+    return { embedder: saved.embedder, similarities: new Map(saved.similarities) };
+  }
+  const fetched = await remoteSimilarities(remote, pairs);
+  mkdirSync(".cache", { recursive: true });
+  writeFileSync(
+    file,
+    JSON.stringify({ embedder: fetched.embedder, similarities: [...fetched.similarities] }),
+  );
+  return fetched;
+}
+
 async function calibrateRemote(remote: Remote): Promise<void> {
   const pairs = loadQqp().filter((p) => isFitRow(p.row));
-  const { embedder, similarities } = await remoteSimilarities(remote, pairs);
+  const { embedder, similarities } = await cachedSimilarities(remote, pairs);
+  console.error(`fitting on ${pairs.length} pairs embedded by ${embedder}`);
   // The worker computes features with its bundled IDF table, so the fit must too.
   const rows = rowsWithSimilarity(pairs, (p) => similarities.get(p.row) ?? 0, defaultIdf());
   const oof = outOfFold(

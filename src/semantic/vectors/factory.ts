@@ -4,7 +4,7 @@
  * Local dev and tests: the `VECTOR_SHARDS` Durable Objects alone (no account, no network).
  * Deployed with Vectorize: Vectorize plus the local shards as a read-your-writes window. wrangler.jsonc
  * has no `vectorize` binding on purpose (it cannot run offline, so it would break `npm run dev`); to
- * deploy with Vectorize, create the index and its fingerprint metadata index (see vectorize-index.ts),
+ * deploy with Vectorize, create the index and its fingerprint metadata index (see vectorize.ts),
  * then add to wrangler.jsonc:
  *   "vectorize": [{ "binding": "VECTORIZE", "index_name": "r1-edge-cache" }]
  * Set the variable `SEMANTIC_BACKEND` to "local" to keep using the shards alone with the binding present.
