@@ -58,6 +58,12 @@ export const configSchema = z.object({
    * needs. @default 0.5
    */
   semanticMinScore: z.number().min(0).max(1),
+  /**
+   * Second stage when deployed: Workers AI's cross-encoder (`@cf/baai/bge-reranker-base`) re-scores the
+   * candidates the verifier accepted and refuses those under the calibrated cut. Needs the `AI` binding
+   * and a calibration with a reranker cut (`npm run calibrate -- --reranker`). @default false
+   */
+  semanticReranker: z.boolean(),
   /** Nearest candidates the verifier examines per lookup. @default 3 */
   semanticCandidates: z.number().int().min(1).max(20),
   /**
@@ -92,6 +98,7 @@ export const DEFAULT_CONFIG: CacheConfig = {
   },
   semantic: true,
   semanticPreset: "safe",
+  semanticReranker: false,
   semanticThreshold: 0.8,
   semanticMinScore: 0.5,
   semanticCandidates: 3,

@@ -13,6 +13,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ruleVerdict } from "../../src/semantic/verifier/rules/rules";
 import { ensembleProbability } from "../../src/semantic/verifier/score/boosted-trees";
 import { FEATURE_NAMES } from "../../src/semantic/verifier/score/features";
 import { defaultIdf } from "../../src/semantic/verifier/score/idf";
@@ -84,6 +85,45 @@ async function cachedSimilarities(remote: Remote, pairs: readonly QqpPair[]) {
   return fetched;
 }
 
+/** Share of the rule-accepted duplicates the reranker's cut keeps: it should refuse little that is right. */
+const RERANKER_KEEP = 0.95;
+
+/**
+ * The reranker's cut: scores of the fitting pairs the rules accept (the only ones it ever sees), cut so
+ * it keeps {@link RERANKER_KEEP} of the duplicates; prints what the cut does to false hits.
+ */
+async function rerankerCut(remote: Remote, pairs: readonly QqpPair[]) {
+  const accepted = pairs.filter((p) => ruleVerdict(p.a, p.b).verdict === "accept");
+  const scored: { duplicate: boolean; score: number }[] = [];
+  let model = "";
+  const progress = createProgress("reranker scores on the worker", accepted.length);
+  for (let i = 0; i < accepted.length; i += BATCH) {
+    const batch = accepted.slice(i, i + BATCH);
+    const body = JSON.stringify({
+      pairs: batch.map((p) => ({ a: p.a.slice(0, 4000), b: p.b.slice(0, 4000) })),
+    });
+    const res = (await admin(remote, "/admin/calibration/rerank", { method: "POST", body })) as {
+      model: string;
+      scores: (number | null)[];
+    };
+    model = res.model;
+    for (const [j, p] of batch.entries()) scored.push({ duplicate: p.duplicate, score: res.scores[j] ?? 0 });
+    progress.tick(batch.length);
+  }
+  progress.done();
+  const dupScores = scored
+    .filter((s) => s.duplicate)
+    .map((s) => s.score)
+    .sort((a, b) => a - b);
+  const minScore = dupScores[Math.floor((1 - RERANKER_KEEP) * dupScores.length)] ?? 0;
+  const nonDup = scored.filter((s) => !s.duplicate);
+  const kept = nonDup.filter((s) => s.score >= minScore).length;
+  console.error(
+    `reranker ${model}: cut ${minScore.toFixed(4)} keeps ${kept} of ${nonDup.length} rule-accepted non-duplicates`,
+  );
+  return { model, minScore };
+}
+
 async function calibrateRemote(remote: Remote): Promise<void> {
   const pairs = loadQqp().filter((p) => isFitRow(p.row));
   const { embedder, similarities } = await cachedSimilarities(remote, pairs);
@@ -100,6 +140,7 @@ async function calibrateRemote(remote: Remote): Promise<void> {
     TRAIN_GATE,
   );
   const model = fitModel(rows);
+  const reranker = process.argv.includes("--reranker") ? await rerankerCut(remote, pairs) : undefined;
   const calibration = {
     embedder,
     features: [...FEATURE_NAMES],
@@ -107,6 +148,7 @@ async function calibrateRemote(remote: Remote): Promise<void> {
     model,
     strictMinScore: cutAt(rows, oof, TARGET_FIT_FHR),
     source: { data: "qqp-dev.jsonl rows 0-7,999", sha256: dataChecksum(pairs), pairs: rows.length },
+    ...(reranker ? { reranker } : {}),
   };
   const stored = await admin(remote, "/admin/calibration", {
     method: "PUT",

@@ -7,6 +7,8 @@ import { unionMatches } from "../semantic/candidates";
 import { createEmbedder } from "../semantic/embedders/factory";
 import type { Embedder } from "../semantic/embedders/types";
 import { semanticScope } from "../semantic/fingerprint";
+import { rerankAccepted } from "../semantic/rerankers/second-stage";
+import { createWorkersAiReranker } from "../semantic/rerankers/workers-ai";
 import { createTemplateRegistry, type TemplateRegistry } from "../semantic/templates";
 import { createVectorIndex } from "../semantic/vectors/factory";
 import type { LexicalMatch, LexicalQuery, VectorIndex } from "../semantic/vectors/types";
@@ -65,7 +67,7 @@ function templatesOf(config: CacheConfig): TemplateRegistry {
 export function createSemanticLayer(
   env: Env,
   config: CacheConfig,
-  stats: Pick<CacheStats, "lexicalErrors"> = isolateStats,
+  stats: Pick<CacheStats, "lexicalErrors" | "rerankErrors"> = isolateStats,
 ) {
   if (!config.semantic) return undefined;
   const configured = createEmbedder(env);
@@ -137,7 +139,7 @@ export function createSemanticLayer(
       index.query({ ...scope, topK: topK ?? config.semanticCandidates }),
       lexicalMatches({ ...scope, text: p.question, topK: lexicalK }),
     ]);
-    return unionMatches(nearest, lexical).map((m) => ({
+    const verified = unionMatches(nearest, lexical).map((m) => ({
       key: m.id,
       prompt: m.text,
       similarity: m.similarity,
@@ -147,6 +149,18 @@ export function createSemanticLayer(
           ? UNKNOWN_SIMILARITY
           : verifyMatch(p.question, m.text, m.similarity, options),
     }));
+    return secondStage(p.question, verified);
+  }
+
+  /** The reranker's veto, when configured and calibrated (see {@link rerankAccepted}). */
+  async function secondStage(question: string, verified: Candidate[]): Promise<Candidate[]> {
+    const cut = (await calibrated())?.reranker;
+    if (!config.semanticReranker || !env.AI || !cut) return verified;
+    const reranker = createWorkersAiReranker(env.AI, { model: cut.model });
+    return rerankAccepted(reranker, cut.minScore, question, verified, (error) => {
+      stats.rerankErrors++;
+      console.warn(`r1cache: reranker failed, the rules' verdicts stand: ${describeError(error)}`);
+    });
   }
 
   /** Makes a stored answer findable by paraphrases of its question. */

@@ -13,6 +13,8 @@ export class CacheStats {
   semanticErrors = 0;
   /** Lexical candidate searches that failed; the lookup went on with the vector candidates alone. */
   lexicalErrors = 0;
+  /** Reranker calls that failed (the verifier's verdicts stood). */
+  rerankErrors = 0;
   misses = 0;
   bypasses = 0;
   upstreamCalls = 0;

@@ -46,6 +46,7 @@ admin.get("/stats", async (c) => {
     semantic_hits: stats.semanticHits,
     semantic_errors: stats.semanticErrors,
     semantic_lexical_errors: stats.lexicalErrors,
+    semantic_rerank_errors: stats.rerankErrors,
     unique_chunks: 0,
     semantic_threshold: config.semanticThreshold,
     semantic: (await c

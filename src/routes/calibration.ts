@@ -8,6 +8,7 @@ import { z } from "zod";
 import { deleteCalibration, storeCalibration } from "../calibration-store";
 import type { AppEnv } from "../env";
 import { badRequest, CacheError } from "../errors";
+import { createWorkersAiReranker } from "../semantic/rerankers/workers-ai";
 import { cosine } from "../semantic/vectors/math";
 import { type Calibration, calibrationMismatch } from "../semantic/verifier/calibration";
 import { treeSize } from "../semantic/verifier/score/boosted-trees";
@@ -40,6 +41,7 @@ const calibrationSchema = z.object({
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     pairs: z.number().int(),
   }),
+  reranker: z.object({ model: z.string().min(1).max(200), minScore: z.number() }).optional(),
 });
 
 function layerOf(c: { get: (key: "cache") => AppEnv["Variables"]["cache"] }) {
@@ -60,6 +62,22 @@ calibration.post("/similarities", validate("json", pairsSchema), async (c) => {
     return a && b ? Number(cosine(a, b).toFixed(6)) : null;
   });
   return c.json({ embedder: embedder.model, dimensions: embedder.dimensions, similarities });
+});
+
+/** Cross-encoder scores of the pairs (`npm run calibrate -- --reranker`); needs the AI binding. */
+calibration.post("/rerank", validate("json", pairsSchema), async (c) => {
+  const { pairs } = c.req.valid("json");
+  if (!c.env.AI) throw new CacheError("not_enabled", "the reranker needs the AI binding (deployed only)");
+  const reranker = createWorkersAiReranker(c.env.AI);
+  // One call per pair (each pair is its own query), ten at a time.
+  const scores: (number | null)[] = [];
+  for (let i = 0; i < pairs.length; i += 10) {
+    const batch = pairs.slice(i, i + 10);
+    scores.push(
+      ...(await Promise.all(batch.map(async (p) => (await reranker.score(p.a, [p.b]))[0] ?? null))),
+    );
+  }
+  return c.json({ model: reranker.model, scores });
 });
 
 calibration.put("/", validate("json", calibrationSchema), async (c) => {

@@ -111,3 +111,46 @@ describe("the verifier runs calibrated only with a calibration for the active em
     expect((await call("/admin/calibration")).status).toBe(403);
   });
 });
+
+describe("the reranker second stage (deployed, opt-in, calibrated)", () => {
+  /** bge-m3 from the lexical hasher, and a cross-encoder that dislikes one prompt. */
+  function fakeAi(): Ai {
+    const embeddings = fakeBgeM3();
+    const run = async (
+      model: string,
+      inputs: { text?: string[]; query?: string; contexts?: { text: string }[] },
+    ) => {
+      if (model !== "@cf/baai/bge-reranker-base") return embeddings.run(model as never, inputs as never);
+      return {
+        response: (inputs.contexts ?? []).map((c, id) => ({
+          id,
+          score: c.text.includes("vetoed") ? 0.01 : 0.99,
+        })),
+      };
+    };
+    return { run } as unknown as Ai;
+  }
+  const env: Partial<Env> = { EMBEDDINGS_BACKEND: "workers-ai", AI: fakeAi() };
+
+  it("refuses a rule-accepted paraphrase the cross-encoder scores under the cut", async () => {
+    const fitted = {
+      ...BUNDLED_CALIBRATION,
+      embedder: "@cf/baai/bge-m3",
+      reranker: { model: "@cf/baai/bge-reranker-base", minScore: 0.5 },
+    };
+    expect(
+      (await call("/admin/calibration", { method: "PUT", body: fitted, headers: ADMIN, env })).status,
+    ).toBe(200);
+    await call("/admin/config", { method: "PATCH", body: { semanticReranker: true }, headers: ADMIN });
+    await ask("What is a vetoed order block?", env);
+    const vetoed = await ask("Explain vetoed order blocks", env);
+    expect(vetoed.headers.get("x-r1cache")).toBe("MISS");
+    const search = await call("/v1/r1/search", { body: { prompt: "Explain vetoed order blocks" }, env });
+    expect(search.json().matches[0].reason).toContain("reranker");
+    await ask("What is a liquidity sweep?", env);
+    const kept = await ask("Explain liquidity sweeps", env);
+    expect(kept.headers.get("x-r1cache-match")).toBe("semantic");
+    await call("/admin/config", { method: "DELETE", headers: ADMIN });
+    await call("/admin/calibration", { method: "DELETE", headers: ADMIN, env });
+  });
+});

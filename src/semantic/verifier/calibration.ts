@@ -30,6 +30,11 @@ export interface Calibration {
   /** The score giving about 1% false hits on the fitting rows' non-duplicates (out-of-fold). */
   readonly strictMinScore: number;
   readonly source: CalibrationSource;
+  /**
+   * The optional second stage: a cross-encoder's cut, below which a candidate the verifier accepted is
+   * refused (it can only refuse, never accept). Fitted by `npm run calibrate -- --reranker`.
+   */
+  readonly reranker?: { readonly model: string; readonly minScore: number };
 }
 
 /** How the verifier decides: with a score fitted for the active embedder, or on the rules alone. */
