@@ -1,110 +1,40 @@
-/** @module QQP false-hit rate and recall curves for raw cosine and for the verifier. */
+/** @module QQP pairs as a store-then-ask set: false-hit rate on non-duplicates, recall on duplicates. */
 
-import { isFitRow, type QqpPair } from "./data";
-import { markdownTable, pct } from "./table";
-import { accepts, type Verdict } from "./verdicts";
+import { loadQqpRows, type RowRange } from "./data";
+import type { PairSet } from "./pairs";
 
-/** False-hit rate on non-duplicates and recall on duplicates of one decision rule. */
-export interface Rates {
-  readonly fhr: number;
-  readonly recall: number;
+/**
+ * The project's held-out QQP rows: qqp-train.jsonl rows 20,000-27,999. The eval may report on them;
+ * nothing may be fitted or tuned on them.
+ */
+export const QQP_HELD_OUT = { file: "qqp-train.jsonl", from: 20_000, to: 27_999 } as const;
+
+/** Default sample of the held-out rows: every 4th (2,000 pairs), so a run stays around ten minutes. */
+export const QQP_SAMPLE_EVERY = 4;
+
+/** `"20000-27999"` -> `{from: 20000, to: 27999}`. */
+export function parseRows(spec: string): { from: number; to: number } {
+  const match = /^(\d+)-(\d+)$/.exec(spec.trim());
+  const from = Number(match?.[1]);
+  const to = Number(match?.[2]);
+  if (!match || to < from) throw new Error(`--rows must look like 20000-27999, got "${spec}"`);
+  return { from, to };
 }
 
-/** Which rows a number is computed on. */
-export type Split = "all" | "fit" | "held-out";
-
-function inSplit(pair: QqpPair, split: Split): boolean {
-  return split === "all" || (split === "fit") === isFitRow(pair.row);
-}
-
-/** Rates of `decide` over the rows of `split`. */
-export function rates(
-  pairs: readonly QqpPair[],
-  verdicts: readonly Verdict[],
-  split: Split,
-  decide: (v: Verdict) => boolean,
-): Rates {
-  let neg = 0;
-  let fp = 0;
-  let pos = 0;
-  let tp = 0;
-  pairs.forEach((p, i) => {
-    const v = verdicts[i];
-    if (!v || !inSplit(p, split)) return;
-    const hit = decide(v);
-    if (p.duplicate) {
-      pos++;
-      if (hit) tp++;
-    } else {
-      neg++;
-      if (hit) fp++;
-    }
-  });
-  return { fhr: neg === 0 ? 0 : fp / neg, recall: pos === 0 ? 0 : tp / pos };
-}
-
-/** Best recall over a family of rules whose false-hit rate stays at or under `maxFhr`. */
-export function bestRecallAt(
-  pairs: readonly QqpPair[],
-  verdicts: readonly Verdict[],
-  split: Split,
-  rules: readonly ((v: Verdict) => boolean)[],
-  maxFhr: number,
-): Rates {
-  let best: Rates = { fhr: 0, recall: 0 };
-  for (const rule of rules) {
-    const r = rates(pairs, verdicts, split, rule);
-    if (r.fhr <= maxFhr && r.recall > best.recall) best = r;
-  }
-  return best;
-}
-
-const cells = (r: Rates): string[] => [pct(r.fhr), pct(r.recall, 1)];
-
-/** Raw cosine table: one row per similarity threshold. */
-export function cosineTable(
-  pairs: readonly QqpPair[],
-  verdicts: readonly Verdict[],
-  thresholds: number[],
-): string {
-  const rows = thresholds.map((t) => {
-    const rule = (v: Verdict): boolean => v.similarity >= t;
-    return [
-      t.toFixed(2),
-      ...cells(rates(pairs, verdicts, "all", rule)),
-      ...cells(rates(pairs, verdicts, "held-out", rule)),
-    ];
-  });
-  return markdownTable(
-    ["cosine >=", "FHR (all)", "recall (all)", "FHR (held-out)", "recall (held-out)"],
-    rows,
-  );
-}
-
-/** Verifier table at a fixed similarity gate: one row per minimum score. */
-export function verifierTable(
-  pairs: readonly QqpPair[],
-  verdicts: readonly Verdict[],
-  threshold: number,
-  minScores: number[],
-): string {
-  const rows = minScores.map((s) => {
-    const rule = (v: Verdict): boolean => accepts(v, threshold, s);
-    return [
-      s.toFixed(3),
-      ...cells(rates(pairs, verdicts, "fit", rule)),
-      ...cells(rates(pairs, verdicts, "held-out", rule)),
-      ...cells(rates(pairs, verdicts, "all", rule)),
-    ];
-  });
-  const header = [
-    "minScore",
-    "FHR fit",
-    "recall fit",
-    "FHR held-out",
-    "recall held-out",
-    "FHR all",
-    "recall all",
-  ];
-  return markdownTable(header, rows);
+/** The pairs of `range` in `file` as a set: a duplicate should hit, a non-duplicate must not. */
+export function qqpPairSet(file: string, range: RowRange): PairSet {
+  const rows = loadQqpRows(file, range);
+  const step = range.every === 1 ? "" : `, every ${range.every}th`;
+  return {
+    name: "qqp",
+    source: `${file} rows ${range.from}-${range.to}${step} (${rows.length} pairs)`,
+    templates: [],
+    pairs: rows.map((p) => ({
+      id: `row ${p.row}`,
+      a: p.a,
+      b: p.b,
+      shouldHit: p.duplicate,
+      tags: { row: p.row },
+    })),
+  };
 }
