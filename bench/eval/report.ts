@@ -76,6 +76,29 @@ export function gptCacheTable(results: readonly ConfigResult[], stored: StoredOr
   return `${intro}${aliased}\n\n${markdownTable(header, rows)}`;
 }
 
+/**
+ * Lookup mode only: outcomes of the pairs whose origin a store answered from an earlier origin (an
+ * alias without a vector of its own) apart from the others.
+ */
+export function aliasedOriginsTable(
+  results: readonly ConfigResult[],
+  stored: StoredOrigins,
+  originOf: (index: number) => string,
+): string {
+  const aliased = new Set(stored.answeredByEarlier.map((h) => h.origin));
+  const rows = results.flatMap((r) => {
+    const outcomes = r.gptcache?.outcomes ?? [];
+    return [true, false].map((own) => {
+      const group = outcomes.filter((o) => aliased.has(originOf(o.index)) !== own);
+      const n = (v: string) => group.filter((o) => o.verdict === v).length;
+      const label = own ? "origin has its own entry" : "origin answered by an earlier origin";
+      return [r.config.name, label, group.length, n("correct"), n("near-copy"), n("wrong"), n("miss")];
+    });
+  });
+  const header = ["config", "pairs whose", "pairs", "correct", "near-copy", "other wrong", "miss"];
+  return markdownTable(header, rows);
+}
+
 /** Wrong hits of one run, for reading. */
 export function gptCacheWrongHits(run: GptCacheRun, similar: (index: number) => string): string {
   const rows = run.outcomes

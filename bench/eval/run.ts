@@ -139,6 +139,9 @@ function print(
   if (origins) {
     console.log(`\n## GPTCache mock data (${DATA_DIR}/gptcache-mock.json, ${gpt.length} pairs)\n`);
     console.log(report.gptCacheTable(results, origins));
+    if (origins.answeredByEarlier.length > 0) {
+      console.log(`\n${report.aliasedOriginsTable(results, origins, (i) => gpt[i]?.origin ?? "")}`);
+    }
     const first = results[0];
     if (first?.gptcache) {
       console.log(`\n<details><summary>${first.config.name}: other wrong hits</summary>\n`);

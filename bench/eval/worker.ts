@@ -1,7 +1,7 @@
 /**
  * @module Starts the worker the way `npm run dev` does (wrangler dev with the embedder/ worker beside it,
  * local KV, D1, R2 and Durable Objects, the R1 simulator) on a free port with its own fresh state, and
- * stops it again: `await using` or `stop()`, also on errors and signals.
+ * stops it again with `stop()`; the exit and signal handlers kill it if the eval dies first.
  */
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -20,8 +20,6 @@ const LOG_TAIL_CHARS = 4_000;
 export interface LocalWorker {
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
-  /** Where its KV, D1, R2 and Durable Objects live (removed by stop()). */
-  readonly persistTo: string;
   /** Kills wrangler and its workerd children, then removes the state directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -160,5 +158,5 @@ export async function startWorker(): Promise<LocalWorker> {
     await stop();
     throw error;
   }
-  return { base, persistTo, stop };
+  return { base, stop };
 }
