@@ -9,12 +9,12 @@
 
 import { cosineFactor, quantize } from "../../src/semantic/vectors/int8";
 import { cosine } from "../../src/semantic/vectors/math";
-import { createClient } from "./client";
 import { loadGptCache } from "./data";
 import { createUseEmbedder, embedCached } from "./encoder";
-import { distinctOrigins, storeOrigins } from "./gptcache";
-import { mapLimit } from "./pool";
-import { startWorker } from "./worker";
+import { createClient } from "./http/client";
+import { distinctOrigins, storeOrigins } from "./http/gptcache";
+import { startWorker } from "./http/launch";
+import { mapLimit } from "./http/pool";
 
 const K = 5;
 const GATE = 0.8;

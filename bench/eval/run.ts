@@ -2,25 +2,25 @@
  * @module `npm run eval`: verified semantic matching measured on the path users get. Starts the worker
  * with `wrangler dev` as `npm run dev` does (embedder/ beside it, the R1 simulator, fresh local state)
  * and drives it over HTTP only: GPTCache's mock data, held-out QQP pairs and the trading near-miss set,
- * under each configuration of bench/eval/configs.ts. Markdown on stdout, progress on stderr, JSON in
+ * under each configuration of bench/eval/http/configs.ts. Markdown on stdout, progress on stderr, JSON in
  * .bench-out/semantic-eval.json. `--help` lists the options.
  */
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type Client, createClient } from "./client";
-import { DEFAULT_CONFIG_NAMES, type EvalConfig, pickConfigs } from "./configs";
 import { DATA_DIR, type GptCachePair, loadGptCache } from "./data";
-import { askParaphrases, type OriginStore, type StoredOrigins, storeOrigins } from "./gptcache";
-import { loadPairFile, NEAR_MISS_FIXTURE } from "./pair-file";
-import { askPairs, type PairSet, type StoredPairs, storePairs } from "./pairs";
-import { parseRows, QQP_HELD_OUT, QQP_SAMPLE_EVERY, qqpPairSet } from "./qqp";
-import * as report from "./report";
-import { startWorker } from "./worker";
+import { type Client, createClient } from "./http/client";
+import { DEFAULT_CONFIG_NAMES, type EvalConfig, pickConfigs } from "./http/configs";
+import { askParaphrases, type OriginStore, type StoredOrigins, storeOrigins } from "./http/gptcache";
+import { startWorker } from "./http/launch";
+import { loadPairFile, NEAR_MISS_FIXTURE } from "./http/pair-file";
+import { askPairs, type PairSet, type StoredPairs, storePairs } from "./http/pairs";
+import { parseRows, QQP_HELD_OUT, QQP_SAMPLE_EVERY, qqpPairSet } from "./http/qqp";
+import * as report from "./http/report";
 
 const HELP = `npm run eval -- [options]
-  --configs a,b      configs from bench/eval/configs.ts, or "all" (default: ${DEFAULT_CONFIG_NAMES.join(",")})
+  --configs a,b      configs from bench/eval/http/configs.ts, or "all" (default: ${DEFAULT_CONFIG_NAMES.join(",")})
   --sets a,b         gptcache, qqp, trading (default: all three)
   --qqp-file F       QQP jsonl in the data directory (default: ${QQP_HELD_OUT.file})
   --rows A-B         QQP rows, 0-based file order, both included (default: ${QQP_HELD_OUT.from}-${QQP_HELD_OUT.to}, held out)
@@ -34,6 +34,16 @@ const HELP = `npm run eval -- [options]
 
 /** Time for the last stores' background indexing (waitUntil) to land before the questions start. */
 const SETTLE_MS = 2_000;
+
+/** Set names key the report and the pairs' scopes: two files called `x.json` become `x` and `x-2`. */
+function uniqueNames(sets: PairSet[]): PairSet[] {
+  const seen = new Map<string, number>();
+  return sets.map((set) => {
+    const n = (seen.get(set.name) ?? 0) + 1;
+    seen.set(set.name, n);
+    return n === 1 ? set : { ...set, name: `${set.name}-${n}` };
+  });
+}
 
 function cli() {
   const { values } = parseArgs({
@@ -66,10 +76,10 @@ function cli() {
     configs: pickConfigs(values.configs),
     gptcache: sets.has("gptcache"),
     qqp: sets.has("qqp") ? qqpPairSet(values["qqp-file"], { ...parseRows(values.rows), every }) : undefined,
-    pairSets: [
+    pairSets: uniqueNames([
       ...(sets.has("trading") ? [loadPairFile(NEAR_MISS_FIXTURE)] : []),
       ...values.pairs.map(loadPairFile),
-    ],
+    ]),
     origins: values.origins as OriginStore,
     concurrency,
     out: values.out,
@@ -89,6 +99,19 @@ async function apply(client: Client, config: EvalConfig, templates: readonly str
     }
   }
   return effective;
+}
+
+/**
+ * A failing embedder or index fails open in the worker (the lookup is skipped and counted): it would
+ * look like misses here. Stop instead of reporting them.
+ */
+async function checkNoSemanticErrors(client: Client, config: EvalConfig): Promise<void> {
+  const errors = (await client.stats()).semantic_errors;
+  if (typeof errors === "number" && errors > 0) {
+    throw new Error(
+      `${errors} semantic lookup errors by the end of config ${config.name} (see /admin/stats)`,
+    );
+  }
 }
 
 /** Stores everything once (default config): stores do not depend on the config, questions do not store. */
@@ -119,9 +142,10 @@ async function evaluate(client: Client, options: Options, gpt: GptCachePair[], s
       result.sets[set.name] = await askPairs(client, set, storedSet, options.concurrency, label);
       if (set.templates.length > 0) await apply(client, config);
     }
+    await checkNoSemanticErrors(client, config);
     results.push(result);
   }
-  return { origins, results };
+  return { origins, results, stats: await client.stats() };
 }
 
 function print(
@@ -170,7 +194,7 @@ async function main(): Promise<void> {
     const client = createClient(worker.base);
     // The first question loads the encoder in embedder/ (about a second); keep it out of the rates.
     await client.ask("warm-up", { system: "r1cache-eval warm-up", cacheControl: "no-store" });
-    const { origins, results } = await evaluate(client, options, gpt, sets);
+    const { origins, results, stats } = await evaluate(client, options, gpt, sets);
     const seconds = (Date.now() - started) / 1000;
     print(options, gpt, origins, results, seconds);
     const json = {
@@ -185,6 +209,7 @@ async function main(): Promise<void> {
       },
       qqp: options.qqp?.source,
       pairSets: options.pairSets.map((s) => s.source),
+      workerStats: stats,
       results: results.map((r) => ({ ...r, effective: report.semanticConfig(r.effective) })),
     };
     mkdirSync(path.dirname(options.out), { recursive: true });

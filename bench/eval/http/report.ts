@@ -1,10 +1,10 @@
 /** @module Markdown tables of the eval's results (stdout). */
 
+import { markdownTable, pct } from "../table";
 import type { ConfigJson } from "./client";
 import type { EvalConfig } from "./configs";
 import { type GptCacheRun, NEAR_COPY_JACCARD, type StoredOrigins } from "./gptcache";
 import type { PairRun, PairSet } from "./pairs";
-import { markdownTable, pct } from "./table";
 
 /** One configuration's results over every set. */
 export interface ConfigResult {

@@ -1,6 +1,6 @@
 /** @module QQP pairs as a store-then-ask set: false-hit rate on non-duplicates, recall on duplicates. */
 
-import { loadQqpRows, type RowRange } from "./data";
+import { loadQqpRows, type RowRange } from "../data";
 import type { PairSet } from "./pairs";
 
 /**

@@ -1,6 +1,6 @@
 /** @module Runs async work over a list with a bounded number in flight, with a progress bar. */
 
-import { createProgress } from "./progress";
+import { createProgress } from "../progress";
 
 /**
  * Calls `run` on every item with at most `limit` calls in flight and returns the results in item

@@ -3,8 +3,8 @@
  * origin, then ask every paraphrase with `no-store` and check which stored entry answered.
  */
 
+import type { GptCachePair } from "../data";
 import type { Answer, Client } from "./client";
-import type { GptCachePair } from "./data";
 import { mapLimit } from "./pool";
 
 /** Served origins at least this similar (word-set Jaccard) to the expected one count as near-copies. */
