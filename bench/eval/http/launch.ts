@@ -139,14 +139,16 @@ export async function startWorker(): Promise<LocalWorker> {
     await killGroup(child);
     rmSync(persistTo, { recursive: true, force: true });
   };
-  // Last resort when the eval dies without reaching stop(): exit handlers must be synchronous.
+  // Last resort when the eval dies without reaching stop(): exit handlers must be synchronous, so this
+  // cannot wait. SIGTERM, not SIGKILL: wrangler outlives us long enough to stop workerd and remove its
+  // .wrangler/tmp bundles (SIGKILL left them behind, where `biome check` then lints them).
   const killNow = () => {
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+      rmSync(persistTo, { recursive: true, force: true });
     } catch {
-      // Already gone.
+      // Already gone, or workerd still writing: the directory is in the system's tmp.
     }
-    rmSync(persistTo, { recursive: true, force: true });
   };
   process.on("exit", killNow);
   exitOnSignals();
