@@ -36,16 +36,37 @@ export function loadGptCache(): GptCachePair[] {
   });
 }
 
-/** qqp-dev.jsonl: 12,000 `{a, b, duplicate}` rows, numbered from 0 in file order. */
-export function loadQqp(): QqpPair[] {
-  const lines = readFileSync(path.join(DATA_DIR, "qqp-dev.jsonl"), "utf8").split("\n").filter(Boolean);
+/** Parses a QQP jsonl file (`{a, b, duplicate}` per line); rows numbered from 0 in file order. */
+function readQqp(file: string): QqpPair[] {
+  const lines = readFileSync(path.join(DATA_DIR, file), "utf8").split("\n").filter(Boolean);
   return lines.map((line, row) => {
     const item: unknown = JSON.parse(line);
     if (!isRecord(item) || typeof item.a !== "string" || typeof item.b !== "string") {
-      throw new Error(`qqp-dev.jsonl: bad row ${row}`);
+      throw new Error(`${file}: bad row ${row}`);
     }
     return { row, a: item.a, b: item.b, duplicate: item.duplicate === true };
   });
+}
+
+/** qqp-dev.jsonl: 12,000 `{a, b, duplicate}` rows, numbered from 0 in file order. */
+export function loadQqp(): QqpPair[] {
+  return readQqp("qqp-dev.jsonl");
+}
+
+/** Rows `from` to `to` (both included, 0-based file order) of a QQP file, taking every `every`-th. */
+export interface RowRange {
+  readonly from: number;
+  readonly to: number;
+  readonly every: number;
+}
+
+/** The rows of `range` from a QQP jsonl file in the data directory; fails if the file is shorter. */
+export function loadQqpRows(file: string, range: RowRange): QqpPair[] {
+  const all = readQqp(file);
+  if (range.to >= all.length) throw new Error(`${file} has ${all.length} rows, not ${range.to + 1}`);
+  return all.filter(
+    (p) => p.row >= range.from && p.row <= range.to && (p.row - range.from) % range.every === 0,
+  );
 }
 
 /** Rows used to fit the verifier's weights; every other row is held out. */

@@ -1,220 +1,223 @@
 /**
- * @module `npm run eval`: the verifier with the bundled offline encoder on GPTCache's mock data, QQP
- * (all rows and held-out rows 8,000-11,999) and our near-miss set. Prints markdown tables to stdout
- * and writes the numbers to .bench-out/semantic-eval.json.
+ * @module `npm run eval`: verified semantic matching measured on the path users get. Starts the worker
+ * with `wrangler dev` as `npm run dev` does (embedder/ beside it, the R1 simulator, fresh local state)
+ * and drives it over HTTP only: GPTCache's mock data, held-out QQP pairs and the trading near-miss set,
+ * under each configuration of bench/eval/http/configs.ts. Markdown on stdout, progress on stderr, JSON in
+ * .bench-out/semantic-eval.json. `--help` lists the options.
  */
 
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createTemplateRegistry } from "../../src/semantic/templates";
-import { cosine } from "../../src/semantic/vectors/math";
-import { STRICT_MIN_SCORE } from "../../src/semantic/verifier/model/weights";
-import { DEFAULT_MIN_SCORE, DEFAULT_THRESHOLD } from "../../src/semantic/verifier/verify";
-import { loadGptCache, loadQqp } from "./data";
-import { createUseEmbedder, embedCached } from "./encoder";
-import { runGptCache } from "./gptcache";
-import { loadNearMisses } from "./near-miss";
-import { bestRecallAt, cosineTable, rates, verifierTable } from "./qqp";
-import { markdownTable, pct } from "./table";
-import { accepts, scorePairs, type Verdict } from "./verdicts";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { DATA_DIR, type GptCachePair, loadGptCache } from "./data";
+import { type Client, createClient } from "./http/client";
+import { DEFAULT_CONFIG_NAMES, type EvalConfig, pickConfigs } from "./http/configs";
+import { askParaphrases, type OriginStore, type StoredOrigins, storeOrigins } from "./http/gptcache";
+import { startWorker } from "./http/launch";
+import { loadPairFile, NEAR_MISS_FIXTURE } from "./http/pair-file";
+import { askPairs, type PairSet, type StoredPairs, storePairs } from "./http/pairs";
+import { parseRows, QQP_HELD_OUT, QQP_SAMPLE_EVERY, qqpPairSet } from "./http/qqp";
+import * as report from "./http/report";
 
-const COSINE_STEPS = [0.7, 0.75, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99];
-const SCORE_STEPS = [0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.97];
+const HELP = `npm run eval -- [options]
+  --configs a,b      configs from bench/eval/http/configs.ts, or "all" (default: ${DEFAULT_CONFIG_NAMES.join(",")})
+  --sets a,b         gptcache, qqp, trading (default: all three)
+  --qqp-file F       QQP jsonl in the data directory (default: ${QQP_HELD_OUT.file})
+  --rows A-B         QQP rows, 0-based file order, both included (default: ${QQP_HELD_OUT.from}-${QQP_HELD_OUT.to}, held out)
+  --every N          take every Nth row of the range (default: ${QQP_SAMPLE_EVERY})
+  --full             every row of the range (same as --every 1)
+  --pairs F.json     also evaluate a pair file shaped like ${NEAR_MISS_FIXTURE} (repeatable)
+  --origins M        GPTCache origins stored "fresh" (Cache-Control: no-cache, one entry each; default)
+                     or with "lookup" (as a plain client: near-copies become aliases of earlier ones)
+  --concurrency N    requests in flight (default: 4)
+  --out F            JSON report (default: .bench-out/semantic-eval.json)`;
+
+/** Time for the last stores' background indexing (waitUntil) to land before the questions start. */
+const SETTLE_MS = 2_000;
+
+/** Set names key the report and the pairs' scopes: two files called `x.json` become `x` and `x-2`. */
+function uniqueNames(sets: PairSet[]): PairSet[] {
+  const seen = new Map<string, number>();
+  return sets.map((set) => {
+    const n = (seen.get(set.name) ?? 0) + 1;
+    seen.set(set.name, n);
+    return n === 1 ? set : { ...set, name: `${set.name}-${n}` };
+  });
+}
+
+function cli() {
+  const { values } = parseArgs({
+    options: {
+      configs: { type: "string", default: DEFAULT_CONFIG_NAMES.join(",") },
+      sets: { type: "string", default: "gptcache,qqp,trading" },
+      "qqp-file": { type: "string", default: QQP_HELD_OUT.file },
+      rows: { type: "string", default: `${QQP_HELD_OUT.from}-${QQP_HELD_OUT.to}` },
+      every: { type: "string", default: String(QQP_SAMPLE_EVERY) },
+      full: { type: "boolean", default: false },
+      pairs: { type: "string", multiple: true, default: [] },
+      origins: { type: "string", default: "fresh" },
+      concurrency: { type: "string", default: "4" },
+      out: { type: "string", default: ".bench-out/semantic-eval.json" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const sets = new Set(values.sets.split(",").map((s) => s.trim()));
+  if (values.origins !== "fresh" && values.origins !== "lookup")
+    throw new Error("--origins: fresh or lookup");
+  const every = values.full ? 1 : Number(values.every);
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(every) || every < 1) throw new Error("--every must be a positive integer");
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("--concurrency: a positive integer");
+  return {
+    configs: pickConfigs(values.configs),
+    gptcache: sets.has("gptcache"),
+    qqp: sets.has("qqp") ? qqpPairSet(values["qqp-file"], { ...parseRows(values.rows), every }) : undefined,
+    pairSets: uniqueNames([
+      ...(sets.has("trading") ? [loadPairFile(NEAR_MISS_FIXTURE)] : []),
+      ...values.pairs.map(loadPairFile),
+    ]),
+    origins: values.origins as OriginStore,
+    concurrency,
+    out: values.out,
+  };
+}
+
+type Options = ReturnType<typeof cli>;
+
+/** Applies a config (defaults + patch, + templates) and checks the worker reports it. */
+async function apply(client: Client, config: EvalConfig, templates: readonly string[] = []) {
+  const patch = templates.length > 0 ? { ...config.patch, templates } : config.patch;
+  await client.setConfig(patch);
+  const effective = await client.config();
+  for (const [field, value] of Object.entries(patch)) {
+    if (JSON.stringify(effective[field]) !== JSON.stringify(value)) {
+      throw new Error(`config ${config.name}: ${field} is ${JSON.stringify(effective[field])} after PATCH`);
+    }
+  }
+  return effective;
+}
+
+/**
+ * A failing embedder or index fails open in the worker (the lookup is skipped and counted): it would
+ * look like misses here. Stop instead of reporting them.
+ */
+async function checkNoSemanticErrors(client: Client, config: EvalConfig): Promise<void> {
+  const errors = (await client.stats()).semantic_errors;
+  if (typeof errors === "number" && errors > 0) {
+    throw new Error(
+      `${errors} semantic lookup errors by the end of config ${config.name} (see /admin/stats)`,
+    );
+  }
+}
+
+/** Stores everything once (default config): stores do not depend on the config, questions do not store. */
+async function storeAll(client: Client, options: Options, gpt: GptCachePair[], sets: PairSet[]) {
+  await client.setConfig({});
+  const origins = options.gptcache
+    ? await storeOrigins(client, gpt, options.origins, options.concurrency)
+    : undefined;
+  const stored = new Map<string, StoredPairs>();
+  for (const set of sets) stored.set(set.name, await storePairs(client, set, options.concurrency));
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  return { origins, stored };
+}
+
+async function evaluate(client: Client, options: Options, gpt: GptCachePair[], sets: PairSet[]) {
+  const { origins, stored } = await storeAll(client, options, gpt, sets);
+  const results: report.ConfigResult[] = [];
+  for (const config of options.configs) {
+    const result: report.ConfigResult = { config, effective: await apply(client, config), sets: {} };
+    if (origins) {
+      const label = `gptcache [${config.name}]: ask paraphrases`;
+      result.gptcache = await askParaphrases(client, gpt, origins, options.concurrency, label);
+    }
+    for (const set of sets) {
+      if (set.templates.length > 0) await apply(client, config, set.templates);
+      const label = `${set.name} [${config.name}]: ask b`;
+      const storedSet = stored.get(set.name) ?? new Map();
+      result.sets[set.name] = await askPairs(client, set, storedSet, options.concurrency, label);
+      if (set.templates.length > 0) await apply(client, config);
+    }
+    await checkNoSemanticErrors(client, config);
+    results.push(result);
+  }
+  return { origins, results, stats: await client.stats() };
+}
+
+function print(
+  options: Options,
+  gpt: GptCachePair[],
+  origins: StoredOrigins | undefined,
+  results: report.ConfigResult[],
+  seconds: number,
+): void {
+  console.log("# Verified semantic matching, measured through the worker (`npm run eval`)\n");
+  console.log(
+    `wrangler dev + embedder/ (USE lite), R1 simulator, fresh local state; ${seconds.toFixed(0)} s.\n`,
+  );
+  console.log(report.configTable(results));
+  if (origins) {
+    console.log(`\n## GPTCache mock data (${DATA_DIR}/gptcache-mock.json, ${gpt.length} pairs)\n`);
+    console.log(report.gptCacheTable(results, origins));
+    if (origins.answeredByEarlier.length > 0) {
+      console.log(`\n${report.aliasedOriginsTable(results, origins, (i) => gpt[i]?.origin ?? "")}`);
+    }
+    const first = results[0];
+    if (first?.gptcache) {
+      console.log(`\n<details><summary>${first.config.name}: other wrong hits</summary>\n`);
+      console.log(report.gptCacheWrongHits(first.gptcache, (i) => gpt[i]?.similar ?? ""));
+      console.log("\n</details>");
+    }
+  }
+  if (options.qqp) {
+    console.log(`\n## QQP (${options.qqp.source}), one scope per pair\n`);
+    console.log(report.qqpTable(results, options.qqp));
+  }
+  if (options.pairSets.length > 0) {
+    console.log(`\n## Pair sets (${options.pairSets.map((s) => s.source).join(", ")}), one scope per pair\n`);
+    console.log(report.pairSetTable(results, options.pairSets));
+    for (const set of options.pairSets) console.log(`\n${report.pairSetDetails(results, set)}`);
+  }
+}
 
 async function main(): Promise<void> {
-  const embedder = await createUseEmbedder();
-  const gpt = loadGptCache();
-  const qqp = loadQqp();
-  const fixture = loadNearMisses();
-  const templates = createTemplateRegistry(fixture.templates);
-  const texts = [
-    ...gpt.flatMap((p) => [p.origin, p.similar]),
-    ...qqp.flatMap((p) => [p.a, p.b]),
-    ...fixture.nearMisses.flatMap((p) => [p.a, p.b]),
-    ...fixture.paraphrases.flatMap((p) => [p.a, p.b]),
-  ];
-  const vectors = await embedCached(embedder, texts, "eval texts");
-  const out: Record<string, unknown> = {
-    threshold: DEFAULT_THRESHOLD,
-    minScore: DEFAULT_MIN_SCORE,
-    strictMinScore: STRICT_MIN_SCORE,
-  };
-
-  console.log(`# Semantic verifier evaluation (encoder ${embedder.model})\n`);
-  console.log(
-    `Presets: default = similarity >= ${DEFAULT_THRESHOLD}, minScore ${DEFAULT_MIN_SCORE}; ` +
-      `strict = minScore ${STRICT_MIN_SCORE} (fitted on QQP rows 0-7,999).\n`,
-  );
-  out.gptcache = reportGptCache(gpt, vectors);
-  const qqpVerdicts = scorePairs(
-    qqp.map((p) => [p.a, p.b] as const),
-    vectors,
-  );
-  out.qqp = reportQqp(qqp, qqpVerdicts);
-  out.nearMiss = reportNearMisses(fixture, templates, vectors);
-  mkdirSync(".bench-out", { recursive: true });
-  writeFileSync(".bench-out/semantic-eval.json", JSON.stringify(out, null, 2));
-}
-
-function reportGptCache(
-  gpt: ReturnType<typeof loadGptCache>,
-  vectors: ReadonlyMap<string, Float32Array>,
-): unknown {
-  const rows: (string | number)[][] = [];
-  const results: Record<string, unknown>[] = [];
-  const add = (label: string, threshold: number, k: number, minScore: number | null, best = false): void => {
-    const verify = minScore !== null;
-    const pick = best ? "best" : "first";
-    const r = runGptCache(gpt, vectors, { threshold, k, verify, minScore: minScore ?? 0, pick });
-    // Wrong hits whose served origin is itself a near-copy of the expected one (duplicate origins).
-    const nearCopies = r.wrongHits.filter((w) => {
-      const a = vectors.get(w.served);
-      const b = vectors.get(w.expected);
-      return a && b && cosine(a, b) >= 0.9;
-    }).length;
-    const score = verify ? (minScore ?? 0).toFixed(3) : "-";
-    rows.push([label, threshold.toFixed(2), score, k, r.correct, r.wrong, r.miss, nearCopies]);
-    results.push({
-      label,
-      threshold,
-      minScore,
-      k,
-      correct: r.correct,
-      wrong: r.wrong,
-      miss: r.miss,
-      nearCopies,
-    });
-  };
-  for (const t of [0.8, 0.9, 0.95]) add("raw cosine", t, 1, null);
-  for (const t of [0.75, 0.8, 0.85, 0.9]) add("hard conflicts only", t, 1, 0);
-  for (const t of [0.75, 0.8, 0.85, 0.9]) add("verifier default", t, 1, DEFAULT_MIN_SCORE);
-  for (const t of [0.8, 0.85]) add("verifier default, top-5", t, 5, DEFAULT_MIN_SCORE);
-  add("verifier default, top-5, highest score served", 0.8, 5, DEFAULT_MIN_SCORE, true);
-  for (const t of [0.8, 0.9]) add("verifier strict", t, 1, STRICT_MIN_SCORE);
-  console.log("## GPTCache mock data (999 queries; store origins, query paraphrases)\n");
-  const header = [
-    "rule",
-    "threshold",
-    "minScore",
-    "k",
-    "correct",
-    "wrong",
-    "miss",
-    "wrong: origin near-copy",
-  ];
-  console.log(markdownTable(header, rows));
-  console.log("\nGPTCache published: 0.95 -> 425/25/549; 0.90 -> 804/77/118; 0.80 -> 904/92/3.\n");
-  return results;
-}
-
-function reportQqp(qqp: ReturnType<typeof loadQqp>, verdicts: Verdict[]): unknown {
-  console.log("## QQP (12,000 pairs; fit rows 0-7,999, held-out rows 8,000-11,999)\n");
-  console.log("### Raw cosine\n");
-  console.log(cosineTable(qqp, verdicts, COSINE_STEPS));
-  const steps = [...new Set([...SCORE_STEPS, DEFAULT_MIN_SCORE, STRICT_MIN_SCORE])].sort((a, b) => a - b);
-  for (const t of [0.7, DEFAULT_THRESHOLD]) {
-    console.log(`\n### Verifier, similarity >= ${t}\n`);
-    console.log(verifierTable(qqp, verdicts, t, steps));
+  const options = cli();
+  const gpt = options.gptcache ? loadGptCache() : [];
+  const sets = [...(options.qqp ? [options.qqp] : []), ...options.pairSets];
+  const started = Date.now();
+  const worker = await startWorker();
+  try {
+    const client = createClient(worker.base);
+    // The first question loads the encoder in embedder/ (about a second); keep it out of the rates.
+    await client.ask("warm-up", { system: "r1cache-eval warm-up", cacheControl: "no-store" });
+    const { origins, results, stats } = await evaluate(client, options, gpt, sets);
+    const seconds = (Date.now() - started) / 1000;
+    print(options, gpt, origins, results, seconds);
+    const json = {
+      ranAt: new Date(started).toISOString(),
+      seconds,
+      dataDir: DATA_DIR,
+      origins: origins && {
+        mode: origins.mode,
+        distinct: origins.byText.size,
+        statuses: origins.statuses,
+        answeredByEarlier: origins.answeredByEarlier,
+      },
+      qqp: options.qqp?.source,
+      pairSets: options.pairSets.map((s) => s.source),
+      workerStats: stats,
+      results: results.map((r) => ({ ...r, effective: report.semanticConfig(r.effective) })),
+    };
+    mkdirSync(path.dirname(options.out), { recursive: true });
+    writeFileSync(options.out, JSON.stringify(json, null, 1));
+    console.error(`wrote ${options.out}`);
+  } finally {
+    await worker.stop();
   }
-  const cosineRules = Array.from({ length: 300 }, (_, i) => (v: Verdict) => v.similarity >= 0.7 + i * 0.001);
-  const conflictsOnly = Array.from(
-    { length: 300 },
-    (_, i) => (v: Verdict) => v.similarity >= 0.7 + i * 0.001 && v.conflict === null,
-  );
-  const summary = {
-    cosineAt1: bestRecallAt(qqp, verdicts, "held-out", cosineRules, 0.01),
-    conflictsOnlyAt1: bestRecallAt(qqp, verdicts, "held-out", conflictsOnly, 0.01),
-    defaultHeldOut: rates(qqp, verdicts, "held-out", (v) => accepts(v, DEFAULT_THRESHOLD, DEFAULT_MIN_SCORE)),
-    strictHeldOut: rates(qqp, verdicts, "held-out", (v) => accepts(v, DEFAULT_THRESHOLD, STRICT_MIN_SCORE)),
-    strictAll: rates(qqp, verdicts, "all", (v) => accepts(v, DEFAULT_THRESHOLD, STRICT_MIN_SCORE)),
-  };
-  const rows = [
-    [
-      "raw cosine, best threshold with FHR <= 1% (picked on held-out: optimistic)",
-      pct(summary.cosineAt1.fhr),
-      pct(summary.cosineAt1.recall, 1),
-    ],
-    [
-      "cosine + hard conflicts, best threshold (picked on held-out: optimistic)",
-      pct(summary.conflictsOnlyAt1.fhr),
-      pct(summary.conflictsOnlyAt1.recall, 1),
-    ],
-    [
-      "verifier default preset (held-out rows)",
-      pct(summary.defaultHeldOut.fhr),
-      pct(summary.defaultHeldOut.recall, 1),
-    ],
-    [
-      "verifier strict preset (held-out rows)",
-      pct(summary.strictHeldOut.fhr),
-      pct(summary.strictHeldOut.recall, 1),
-    ],
-    ["verifier strict preset (all rows)", pct(summary.strictAll.fhr), pct(summary.strictAll.recall, 1)],
-  ];
-  console.log("\n### Summary\n");
-  console.log(markdownTable(["rule", "FHR", "recall"], rows));
-  return summary;
-}
-
-function reportNearMisses(
-  fixture: ReturnType<typeof loadNearMisses>,
-  templates: ReturnType<typeof createTemplateRegistry>,
-  vectors: ReadonlyMap<string, Float32Array>,
-): unknown {
-  const pairsOf = (list: readonly { a: string; b: string }[]) => list.map((p) => [p.a, p.b] as const);
-  const near = scorePairs(pairsOf(fixture.nearMisses), vectors, { templates });
-  const para = scorePairs(pairsOf(fixture.paraphrases), vectors, { templates });
-  const hit = (v: Verdict): boolean => accepts(v, DEFAULT_THRESHOLD, DEFAULT_MIN_SCORE);
-  const strictHit = (v: Verdict): boolean => accepts(v, DEFAULT_THRESHOLD, STRICT_MIN_SCORE);
-  const falseHits = near.filter(hit).length;
-  const strictFalse = near.filter(strictHit).length;
-  const rawFalse = near.filter((v) => v.similarity >= DEFAULT_THRESHOLD).length;
-  const accepted = para.filter(hit).length;
-  const strictAccepted = para.filter(strictHit).length;
-  const rawAccepted = para.filter((v) => v.similarity >= DEFAULT_THRESHOLD).length;
-  console.log(`\n## Near-miss set (test/fixtures/near-misses.json)\n`);
-  console.log(
-    markdownTable(
-      [
-        "set",
-        "pairs",
-        `raw cosine >= ${DEFAULT_THRESHOLD} hits`,
-        "verifier default hits",
-        "verifier strict hits",
-      ],
-      [
-        ["near-misses (must miss)", near.length, rawFalse, falseHits, strictFalse],
-        ["paraphrases (should hit)", para.length, rawAccepted, accepted, strictAccepted],
-      ],
-    ),
-  );
-  const detail = fixture.nearMisses.map((p, i) => [
-    p.kind,
-    p.lang,
-    p.a,
-    p.b,
-    near[i]?.similarity.toFixed(3) ?? "",
-    near[i]?.reason ?? "",
-  ]);
-  console.log(
-    `\n<details><summary>near-miss verdicts</summary>\n\n${markdownTable(["kind", "lang", "a", "b", "cos", "reason"], detail)}\n</details>`,
-  );
-  const missed = fixture.paraphrases
-    .map((p, i) => ({ ...p, verdict: para[i] }))
-    .filter((p) => p.verdict && !hit(p.verdict));
-  for (const p of missed)
-    console.log(
-      `paraphrase missed: ${p.a} | ${p.b} | ${p.verdict?.similarity.toFixed(3)} ${p.verdict?.reason}`,
-    );
-  return {
-    nearMisses: near.length,
-    falseHits,
-    strictFalse,
-    strictAccepted,
-    rawFalse,
-    paraphrases: para.length,
-    accepted,
-    rawAccepted,
-  };
 }
 
 await main();

@@ -8,12 +8,20 @@ import { CacheError } from "../errors";
 import { primed, replayEntry } from "../format/events";
 import type { UpstreamEvent } from "../upstream/types";
 import { r1ChatSchema, r1SearchSchema, validate } from "../validation";
-import { cacheHeaders, limitBody, type ResolvedChat, resolveChat, sseResponse, withCache } from "./respond";
+import {
+  cacheHeaders,
+  entryKey,
+  limitBody,
+  type ResolvedChat,
+  resolveChat,
+  sseResponse,
+  withCache,
+} from "./respond";
 
 export const r1 = new Hono<AppEnv>();
 
 function summary(resolved: ResolvedChat) {
-  const { outcome, key } = resolved;
+  const { outcome } = resolved;
   const hit = outcome.status === "HIT";
   return {
     cached: hit,
@@ -22,7 +30,7 @@ function summary(resolved: ResolvedChat) {
     similarity: hit ? outcome.similarity : null,
     ...(hit && outcome.reason && { reason: outcome.reason }),
     response_time_ms: Date.now() - resolved.startedAt,
-    key,
+    key: entryKey(resolved),
   };
 }
 

@@ -57,10 +57,22 @@ export async function resolveChat(
   return { key, outcome, startedAt, lookupMs: Date.now() - startedAt } satisfies ResolvedChat;
 }
 
+/**
+ * The key of the entry behind the answer: the one served on a hit (for a semantic hit, the canonical
+ * entry, not the paraphrase's own key), the one being stored on a miss. It is the key
+ * `DELETE /admin/entries/:key` takes, so a wrong semantic hit can be removed by what it says.
+ */
+export function entryKey(resolved: ResolvedChat): string {
+  return resolved.outcome.status === "HIT" ? resolved.outcome.entry.key : resolved.key;
+}
+
 /** The x-r1cache-* and Server-Timing headers of a resolved request. */
 export function cacheHeaders(resolved: ResolvedChat): Record<string, string> {
-  const { outcome, key, lookupMs } = resolved;
-  const headers: Record<string, string> = { "x-r1cache": outcome.status, "x-r1cache-key": key };
+  const { outcome, lookupMs } = resolved;
+  const headers: Record<string, string> = {
+    "x-r1cache": outcome.status,
+    "x-r1cache-key": entryKey(resolved),
+  };
   if (outcome.status === "HIT") {
     headers["x-r1cache-tier"] = outcome.tier;
     headers["x-r1cache-match"] = outcome.match;

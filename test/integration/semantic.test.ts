@@ -123,6 +123,23 @@ describe("verified semantic hits", () => {
     expect((await ask("What is a market maker?")).headers.get("x-r1cache-match")).not.toBe("exact");
   });
 
+  it("x-r1cache-key of a semantic hit names the entry served, directly or through an alias", async () => {
+    const first = await ask("What does a bearish engulfing candle mean?");
+    const key = first.headers.get("x-r1cache-key");
+    const direct = await ask("What does a bearish engulfing candle mean, please?");
+    expect(cacheState(direct)).toEqual(["HIT", "semantic"]);
+    expect(direct.headers.get("x-r1cache-key")).toBe(key);
+    const viaAlias = await ask("What does a bearish engulfing candle mean, please?");
+    expect(viaAlias.headers.get("x-r1cache-reason")).toContain("alias");
+    expect(viaAlias.headers.get("x-r1cache-key")).toBe(key);
+    // So the key a wrong hit reports is the one that removes it.
+    await call(`/admin/entries/${key}`, { method: "DELETE", headers: ADMIN, env: KEYS });
+    const after = await ask("What does a bearish engulfing candle mean, please?", {
+      headers: { "cache-control": "no-store" },
+    });
+    expect(after.headers.get("x-r1cache")).toBe("MISS");
+  });
+
   it("no-store serves a paraphrase but records no alias; semantic off skips the lookup", async () => {
     const stats = async () => (await call("/admin/stats", { headers: ADMIN, env: KEYS })).json();
     await ask("How do stop-loss orders work?");
