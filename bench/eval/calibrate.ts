@@ -44,26 +44,43 @@ async function admin(remote: Remote, path: string, init: RequestInit): Promise<u
   return JSON.parse(body);
 }
 
-/** Cosines of every pair under the worker's embedder, and that embedder's model name. */
-async function remoteSimilarities(remote: Remote, pairs: readonly QqpPair[]) {
-  const out = new Map<number, number>();
-  let embedder = "";
-  const progress = createProgress("embedding on the worker", pairs.length);
+/**
+ * Posts `pairs` to an admin route in batches of {@link BATCH} with a progress bar; returns the route's
+ * model name and one number per pair (`field` of each answer), in order.
+ */
+async function scorePairsRemotely(
+  remote: Remote,
+  route: string,
+  field: "similarities" | "scores",
+  pairs: readonly QqpPair[],
+): Promise<{ model: string; values: number[] }> {
+  const values: number[] = [];
+  let model = "";
+  const progress = createProgress(`${route} on the worker`, pairs.length);
   for (let i = 0; i < pairs.length; i += BATCH) {
     const batch = pairs.slice(i, i + BATCH);
     const body = JSON.stringify({
       pairs: batch.map((p) => ({ a: p.a.slice(0, 4000), b: p.b.slice(0, 4000) })),
     });
-    const res = (await admin(remote, "/admin/calibration/similarities", { method: "POST", body })) as {
-      embedder: string;
-      similarities: (number | null)[];
-    };
-    embedder = res.embedder;
-    for (const [j, p] of batch.entries()) out.set(p.row, res.similarities[j] ?? 0);
+    const res = (await admin(remote, route, { method: "POST", body })) as Record<string, unknown>;
+    model = String(res.embedder ?? res.model ?? "");
+    const got = (res[field] ?? []) as (number | null)[];
+    for (const j of batch.keys()) values.push(got[j] ?? 0);
     progress.tick(batch.length);
   }
   progress.done();
-  return { embedder, similarities: out };
+  return { model, values };
+}
+
+/** Cosines of every pair under the worker's embedder, and that embedder's model name. */
+async function remoteSimilarities(remote: Remote, pairs: readonly QqpPair[]) {
+  const { model, values } = await scorePairsRemotely(
+    remote,
+    "/admin/calibration/similarities",
+    "similarities",
+    pairs,
+  );
+  return { embedder: model, similarities: new Map(pairs.map((p, i) => [p.row, values[i] ?? 0])) };
 }
 
 /** Similarities already fetched from this worker, kept in .cache/ so a failed fit does not re-embed. */
@@ -94,23 +111,8 @@ const RERANKER_KEEP = 0.95;
  */
 async function rerankerCut(remote: Remote, pairs: readonly QqpPair[]) {
   const accepted = pairs.filter((p) => ruleVerdict(p.a, p.b).verdict === "accept");
-  const scored: { duplicate: boolean; score: number }[] = [];
-  let model = "";
-  const progress = createProgress("reranker scores on the worker", accepted.length);
-  for (let i = 0; i < accepted.length; i += BATCH) {
-    const batch = accepted.slice(i, i + BATCH);
-    const body = JSON.stringify({
-      pairs: batch.map((p) => ({ a: p.a.slice(0, 4000), b: p.b.slice(0, 4000) })),
-    });
-    const res = (await admin(remote, "/admin/calibration/rerank", { method: "POST", body })) as {
-      model: string;
-      scores: (number | null)[];
-    };
-    model = res.model;
-    for (const [j, p] of batch.entries()) scored.push({ duplicate: p.duplicate, score: res.scores[j] ?? 0 });
-    progress.tick(batch.length);
-  }
-  progress.done();
+  const { model, values } = await scorePairsRemotely(remote, "/admin/calibration/rerank", "scores", accepted);
+  const scored = accepted.map((p, i) => ({ duplicate: p.duplicate, score: values[i] ?? 0 }));
   const dupScores = scored
     .filter((s) => s.duplicate)
     .map((s) => s.score)

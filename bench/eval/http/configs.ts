@@ -16,19 +16,33 @@ export interface EvalConfig {
 
 /** Every configuration the eval knows; `--configs` picks from these by name. */
 export const CONFIGS: readonly EvalConfig[] = [
-  { name: "default", patch: {}, note: "what a user who configures nothing gets" },
+  { name: "default", patch: {}, note: "what a user who configures nothing gets (semanticPreset safe)" },
   {
     name: "strict",
-    // STRICT_MIN_SCORE in src/semantic/verifier/model/weights.ts, the preset src/config.ts points at.
-    patch: { semanticMinScore: 0.8215 },
-    note: "semanticMinScore = STRICT_MIN_SCORE (QQP-calibrated, <1% false hits)",
+    patch: { semanticPreset: "strict" },
+    note: "rules only, never a score: what a deployed embedder without a calibration gets",
   },
-  { name: "top-1", patch: { semanticCandidates: 1 }, note: "verify the nearest candidate only" },
-  { name: "threshold-0.90", patch: { semanticThreshold: 0.9 }, note: "cosine gate 0.90" },
+  {
+    name: "lenient",
+    patch: { semanticPreset: "lenient" },
+    note: "opt-in: hard conflicts, then the score alone >= 0.5 (the default before the rules)",
+  },
+  {
+    name: "lenient-0.82",
+    // STRICT_MIN_SCORE in src/semantic/verifier/model/weights.ts.
+    patch: { semanticPreset: "lenient", semanticMinScore: 0.8215 },
+    note: "opt-in: hard conflicts, then the score alone >= 0.8215 (the old strict preset)",
+  },
+  {
+    name: "top-1",
+    patch: { semanticCandidates: 1, semanticLexicalCandidates: 0 },
+    note: "nearest candidate only",
+  },
+  { name: "no-lexical", patch: { semanticLexicalCandidates: 0 }, note: "vector candidates only" },
 ];
 
 /** What `npm run eval` runs when `--configs` is not given. */
-export const DEFAULT_CONFIG_NAMES = ["default", "strict"] as const;
+export const DEFAULT_CONFIG_NAMES = ["default", "strict", "lenient"] as const;
 
 /** The configs named in `names` (comma-separated; `all` for every one), in table order. */
 export function pickConfigs(names: string): EvalConfig[] {
