@@ -147,7 +147,7 @@ export function createSemanticLayer(
       verdict:
         m.similarity === undefined
           ? UNKNOWN_SIMILARITY
-          : verifyMatch(p.question, m.text, m.similarity, options),
+          : verifyMatch(p.question, m.text, m.similarity, { ...options, source: m.source }),
     }));
     return secondStage(p.question, verified);
   }

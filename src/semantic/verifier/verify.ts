@@ -8,7 +8,7 @@ import type { TemplateRegistry } from "../templates";
 import type { PairScorer, SemanticMode } from "./calibration";
 import { type RuleResult, ruleVerdict } from "./rules/rules";
 import { fold } from "./text";
-import type { VerifyResult } from "./types";
+import type { CandidateSource, VerifyResult } from "./types";
 
 /** Default minimum cosine for a candidate the calibrated score judges. */
 export const DEFAULT_THRESHOLD = 0.8;
@@ -37,6 +37,11 @@ export interface VerifyOptions {
   readonly preset?: SemanticPreset;
   /** A minimum cosine for every candidate, rules-accepted ones included (the request's own threshold). */
   readonly minSimilarity?: number;
+  /**
+   * Where the candidate came from. The score judges the encoder's neighbours only: a candidate found by
+   * the lexical index alone shares words, not meaning, by the encoder's account. @default "vector"
+   */
+  readonly source?: CandidateSource;
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
@@ -98,6 +103,9 @@ function byScore(
 ): VerifyResult {
   if (modeOf(options) === "rules-only" || !options.scorer) {
     return reject(0, `${rules.reason}; rules-only (no calibrated score)`);
+  }
+  if (options.source === "lexical") {
+    return reject(0, `${rules.reason}; found by words only, and the score judges the encoder's neighbours`);
   }
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   if (!(similarity >= threshold)) {

@@ -89,6 +89,18 @@ describe("modes, presets and thresholds", () => {
     expect(verifyMatch(long[0], long[1], 0.95, { scorer, preset: "strict" }).accept).toBe(false);
   });
 
+  it("the score judges the encoder's neighbours only, not candidates found by words alone", () => {
+    const r = verifyMatch(long[0], long[1], 0.95, { scorer, minScore: 0, source: "lexical" });
+    expect(r.accept).toBe(false);
+    expect(r.reason).toContain("found by words only");
+    expect(verifyMatch(long[0], long[1], 0.95, { scorer, minScore: 0, source: "both" }).accept).toBe(true);
+    // Rules still accept aligned paraphrases whatever their source (the point of lexical candidates).
+    const pt = verifyMatch("O que são Order Blocks?", "Explique Order Blocks no trading", 0.24, {
+      source: "lexical",
+    });
+    expect(pt.accept).toBe(true);
+  });
+
   it("the score's threshold applies to what the score judges, the request's to everything", () => {
     const [a, b] = ["What is an order block?", "What are order blocks?"];
     expect(verifyMatch(long[0], long[1], 0.79, { scorer, minScore: 0 }).reason).toContain("below threshold");
