@@ -122,3 +122,20 @@ describe("ruleVerdict", () => {
     expect(ruleVerdict("What is = in Python?", "What is == in Python?").verdict).toBe("reject");
   });
 });
+
+describe("bounded work on hostile input", () => {
+  it("aligns two 4,000-character prompts of distinct words without scanning every pair", () => {
+    const words = (seed: number) => {
+      let x = seed;
+      return Array.from({ length: 900 }, () => {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        return (x % 50000).toString(36);
+      }).join(" ");
+    };
+    const r = alignTerms(stripFrame(words(1)).body, stripFrame(words(2)).body);
+    // At most MAX_ALIGNED_TERMS terms per side are compared.
+    expect(r.termsA).toBeLessThanOrEqual(96);
+    expect(r.termsB).toBeLessThanOrEqual(96);
+    expect(r.onlyA.length).toBeGreaterThan(0);
+  });
+});

@@ -6,7 +6,7 @@
  */
 
 import { STOPWORDS } from "../text";
-import { sameWord } from "./lemma";
+import { lemma, relatedForms } from "./lemma";
 import {
   CATEGORY_WORDS,
   CONTRAST_WORDS,
@@ -46,57 +46,99 @@ export function contentTerms(body: readonly string[], acronyms: ReadonlySet<stri
   return body.filter((w, i) => isContent(w, i, body, acronyms));
 }
 
-function matches(a: string, b: string): boolean {
-  if (sameWord(a, b)) return true;
-  const g = synonymGroup(a);
-  return g !== undefined && g === synonymGroup(b);
-}
-
 /** An expansion starts and ends on content words ("in the" does not spell IT). */
 function spellsContent(used: readonly number[], other: readonly string[]): boolean {
   const isStop = (j: number | undefined): boolean => STOPWORDS.has(other[j ?? -1] ?? "");
   return !isStop(used[0]) && !isStop(used.at(-1));
 }
 
-/** Marks, in `other`, a run whose initials spell `term` ("bos" = break of structure, "rsi"). */
-function expandsTo(term: string, other: readonly string[]): number[] | null {
-  if (term.length < 2 || term.length > 6 || /\d/.test(term)) return null;
+/** Longest abbreviation looked up ("FVG", "BOS", "RSI", "EBITDA"). */
+const MAX_ABBREVIATION = 6;
+
+/**
+ * Runs of `other` whose initials spell one of `terms` ("bos" = break of structure, "roi" = return on
+ * investment), found in one pass: a run stops growing as soon as it spells no term's beginning.
+ */
+function expansions(terms: readonly string[], other: readonly string[]): Map<string, number[]> {
+  const found = new Map<string, number[]>();
+  const wanted = new Set(terms.filter((t) => t.length >= 2 && t.length <= MAX_ABBREVIATION && !/\d/.test(t)));
+  if (wanted.size === 0) return found;
+  const prefixes = new Set([...wanted].flatMap((t) => [...t].map((_, i) => t.slice(0, i + 1))));
   for (let i = 0; i < other.length; i++) {
     // Initials with and without stop words ("break of structure" is BOS, "return on investment" ROI).
     for (const keepStop of [true, false]) {
       let spelled = "";
       const used: number[] = [];
-      for (let j = i; j < other.length && spelled.length < term.length; j++) {
+      for (let j = i; j < other.length; j++) {
         const w = other[j] ?? "";
         if (!keepStop && STOPWORDS.has(w) && j > i) continue;
         spelled += w[0] ?? "";
+        if (!prefixes.has(spelled)) break;
         used.push(j);
+        const done = used.length > 1 && wanted.has(spelled) && !found.has(spelled);
+        if (done && spellsContent(used, other)) found.set(spelled, [...used]);
       }
-      if (spelled === term && used.length > 1 && spellsContent(used, other)) return used;
     }
   }
-  return null;
+  return found;
 }
 
-/** Index of the pair of adjacent words in `other` written as `term` ("stoploss", "candle stick"). */
-function compoundOf(term: string, other: readonly string[]): number[] | null {
-  for (let i = 0; i + 1 < other.length; i++) {
-    const joined = `${other[i]}${other[i + 1]}`;
-    if (joined === term || sameWord(joined, term)) return [i, i + 1];
+/** Pairs of adjacent words of `other` by the lemma of their joined form ("stop loss" -> "stoploss"). */
+function compoundsOf(other: readonly string[]): (term: string) => number[] | null {
+  let byLemma: Map<string, number[]> | undefined;
+  return (term) => {
+    if (!byLemma) {
+      byLemma = new Map();
+      for (let i = 0; i + 1 < other.length; i++) {
+        const joined = lemma(`${other[i]}${other[i + 1]}`);
+        if (!byLemma.has(joined)) byLemma.set(joined, [i, i + 1]);
+      }
+    }
+    return byLemma.get(lemma(term)) ?? null;
+  };
+}
+
+/**
+ * Content terms aligned per side, at most. Word pairs are compared one by one, so work grows with the
+ * product of the two lengths; past this a prompt is a document, judged on its first terms.
+ */
+export const MAX_ALIGNED_TERMS = 96;
+
+/** The other side's words by lemma and synonym group: most terms align by a lookup, not a scan. */
+function indexOf(other: readonly string[]) {
+  const byKey = new Map<string, string>();
+  for (const o of other) {
+    for (const key of [o, `l:${lemma(o)}`, `g:${synonymGroup(o) ?? ""}`]) {
+      if (key !== "g:" && !byKey.has(key)) byKey.set(key, o);
+    }
   }
-  return null;
+  return (term: string): string | undefined =>
+    byKey.get(term) ??
+    byKey.get(`l:${lemma(term)}`) ??
+    byKey.get(`g:${synonymGroup(term) ?? ""}`) ??
+    // Stems and spelling variants need 5+ letters (see sameWord): only those are scanned.
+    (term.length >= 5 ? other.find((o) => relatedForms(term, o)) : undefined);
 }
 
 function alignSide(side: readonly string[], other: readonly string[], otherBody: readonly string[]) {
   const unmatched: string[] = [];
   const usedOther = new Set<string>();
+  const find = indexOf(other);
+  const compoundOf = compoundsOf(otherBody);
+  const left: string[] = [];
   for (const term of side) {
-    const hit = other.find((o) => matches(term, o));
+    const hit = find(term);
     if (hit !== undefined) {
       usedOther.add(hit);
       continue;
     }
-    const run = expandsTo(term, otherBody) ?? compoundOf(term, otherBody);
+    const run = compoundOf(term);
+    if (run) for (const j of run) usedOther.add(otherBody[j] ?? "");
+    else left.push(term);
+  }
+  const expanded = expansions(left, otherBody);
+  for (const term of left) {
+    const run = expanded.get(term);
     if (run) for (const j of run) usedOther.add(otherBody[j] ?? "");
     else unmatched.push(term);
   }
@@ -109,8 +151,8 @@ export function alignTerms(
   bodyB: readonly string[],
   acronyms: ReadonlySet<string> = new Set(),
 ): Alignment {
-  const a = contentTerms(bodyA, acronyms);
-  const b = contentTerms(bodyB, acronyms);
+  const a = contentTerms(bodyA, acronyms).slice(0, MAX_ALIGNED_TERMS);
+  const b = contentTerms(bodyB, acronyms).slice(0, MAX_ALIGNED_TERMS);
   const fromA = alignSide(a, b, bodyB);
   const fromB = alignSide(b, a, bodyA);
   // A term of B spelled out by A's words ("fair value gap" for "fvg") counts as aligned.

@@ -120,14 +120,20 @@ function editDistance(a: string, b: string, cap: number): number {
 export function sameWord(a: string, b: string): boolean {
   if (a === b) return true;
   if (/\d/.test(a) || /\d/.test(b)) return false;
-  const la = lemma(a);
-  const lb = lemma(b);
-  if (la === lb) return true;
+  return lemma(a) === lemma(b) || relatedForms(a, b);
+}
+
+/**
+ * The part of {@link sameWord} beyond equal lemmas: one stem with two endings, or a one-edit spelling
+ * variant. Cheap enough to scan a prompt's words with.
+ */
+export function relatedForms(a: string, b: string): boolean {
   const shared = commonPrefix(a, b);
   const shorter = Math.min(a.length, b.length);
+  if (shared < 4 || shorter < 5 || /\d/.test(a) || /\d/.test(b)) return false;
   // One stem with two endings ("calculate"/"calculation"/"calculo"): 5+ shared letters, and a bare
   // word only takes an inflection ("product"/"products", not "product"/"production").
   if (shared >= 5 && shared >= shorter - 2 && endingsAgree(a.slice(shared), b.slice(shared))) return true;
   // Spelling variants (and cognates: "indicator"/"indicador") differ late in a word, by one edit.
-  return shorter >= 5 && shared >= 4 && a.at(-1) === b.at(-1) && editDistance(a, b, 1) <= 1;
+  return a.at(-1) === b.at(-1) && editDistance(a, b, 1) <= 1;
 }
