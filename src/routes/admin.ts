@@ -84,6 +84,9 @@ admin.delete("/cache", validate("query", levelSchema), async (c) => {
 
 admin.delete("/entries/:key", async (c) => {
   const key = c.req.param("key");
+  // Keys are SHA-256 hex (src/cache/key.ts); anything else names no entry and must not reach the tiers.
+  if (!/^[0-9a-f]{64}$/.test(key))
+    throw badRequest("key", "must be an entry key: 64 lowercase hex characters");
   const { chain, aliases } = c.get("cache");
   await chain.delete(key);
   // Paraphrases pointing at it go too. Its vector may stay in the index: a candidate whose entry is

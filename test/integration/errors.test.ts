@@ -108,3 +108,14 @@ describe("auth", () => {
     ).toBe(200);
   });
 });
+
+describe("entry ids are checked before they reach a tier", () => {
+  it.each(["..%2F..%2Fetc%2Fpasswd", "a".repeat(5_000), "ABC", "%00"])(
+    "DELETE /admin/entries/%s -> 400",
+    async (id) => {
+      const res = await call(`/admin/entries/${id}`, { method: "DELETE", headers: ADMIN });
+      expect(res.status).toBe(400);
+      expect(res.json().error.param).toBe("key");
+    },
+  );
+});
