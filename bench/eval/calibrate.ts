@@ -14,13 +14,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ruleVerdict } from "../../src/semantic/verifier/rules/rules";
-import { ensembleProbability } from "../../src/semantic/verifier/score/boosted-trees";
 import { FEATURE_NAMES } from "../../src/semantic/verifier/score/features";
 import { defaultIdf } from "../../src/semantic/verifier/score/idf";
 import { TEXT_NORMALISATION } from "../../src/semantic/verifier/text";
-import { cutAt, outOfFold } from "./cv";
 import { isFitRow, loadQqp, type QqpPair } from "./data";
-import { dataChecksum, main as fitLocal, fitModel, TARGET_FIT_FHR, TRAIN_GATE } from "./fit";
+import { dataChecksum, main as fitLocal, fitScore } from "./fit";
 import { rowsWithSimilarity } from "./fit-rows";
 import { createProgress } from "./progress";
 
@@ -132,23 +130,14 @@ async function calibrateRemote(remote: Remote): Promise<void> {
   console.error(`fitting on ${pairs.length} pairs embedded by ${embedder}`);
   // The worker computes features with its bundled IDF table, so the fit must too.
   const rows = rowsWithSimilarity(pairs, (p) => similarities.get(p.row) ?? 0, defaultIdf());
-  const oof = outOfFold(
-    rows,
-    -1,
-    (train) => {
-      const m = fitModel(train);
-      return (r) => ensembleProbability(m, r.features);
-    },
-    TRAIN_GATE,
-  );
-  const model = fitModel(rows);
+  const { model, strictMinScore } = fitScore(rows);
   const reranker = process.argv.includes("--reranker") ? await rerankerCut(remote, pairs) : undefined;
   const calibration = {
     embedder,
     features: [...FEATURE_NAMES],
     normalisation: TEXT_NORMALISATION,
     model,
-    strictMinScore: cutAt(rows, oof, TARGET_FIT_FHR),
+    strictMinScore,
     source: { data: "qqp-dev.jsonl rows 0-7,999", sha256: dataChecksum(pairs), pairs: rows.length },
     ...(reranker ? { reranker } : {}),
   };

@@ -123,6 +123,21 @@ export const IDF_TABLE =
 `;
 }
 
+/**
+ * The trees fitted on every row, and the strict cut: the score giving {@link TARGET_FIT_FHR} false
+ * hits among the out-of-fold scores of the rows that reach the score (similarity >= the default gate).
+ * One definition for the bundled calibration and for `npm run calibrate` against a worker.
+ */
+export function fitScore(rows: readonly FitRow[]) {
+  const gate = DEFAULT_THRESHOLD;
+  const trainer = (train: readonly FitRow[]) => {
+    const m = fitModel(train);
+    return (r: FitRow) => ensembleProbability(m, r.features);
+  };
+  const oof = outOfFold(rows, gate, trainer, TRAIN_GATE);
+  return { model: fitModel(rows), strictMinScore: cutAt(rows, oof, TARGET_FIT_FHR), oof, gate };
+}
+
 export async function main(): Promise<void> {
   const embedder = await createUseEmbedder();
   const pairs = loadQqp().filter((p) => isFitRow(p.row));
@@ -133,18 +148,7 @@ export async function main(): Promise<void> {
   );
   const idf = buildIdf(pairs);
   const rows = fitRows(pairs, vectors, idf.lookup);
-  const gate = DEFAULT_THRESHOLD;
-  const oof = outOfFold(
-    rows,
-    gate,
-    (train) => {
-      const m = fitModel(train);
-      return (r) => ensembleProbability(m, r.features);
-    },
-    TRAIN_GATE,
-  );
-  const minScore = cutAt(rows, oof, TARGET_FIT_FHR);
-  const model = fitModel(rows);
+  const { model, strictMinScore: minScore, oof, gate } = fitScore(rows);
   const dir = path.join(process.cwd(), "src/semantic/verifier/model");
   const sha256 = dataChecksum(pairs);
   const source = { embedder: embedder.model, data: "qqp-dev.jsonl rows 0-7,999", sha256 };
