@@ -65,7 +65,7 @@ function fnv1a(text: string): number {
 }
 
 /** mulberry32: a small seeded PRNG with uniform output in [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;

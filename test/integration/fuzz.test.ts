@@ -3,19 +3,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
+import { mulberry32 } from "../../src/upstream/simulator";
 
-/** A small seeded PRNG (mulberry32): the same 1,200 requests on every run, so a failure reproduces. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rnd = random(6);
+// Seeded: the same 1,200 requests on every run, so a failure reproduces.
+const rnd = mulberry32(6);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 
 const deep = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);

@@ -26,7 +26,7 @@ export interface Alignment {
 }
 
 /** One-letter words that are articles, pronouns or split contractions, not names ("C", "R", "X"). */
-const NOISE_LETTERS = new Set("a e i o s t u y d m".split(" ").join("").split(""));
+const NOISE_LETTERS = new Set("aeiostuydm");
 /** What is left of English contractions once apostrophes split them ("I've", "we'll", "they're"). */
 const CONTRACTIONS = new Set(["ve", "ll", "re"]);
 
