@@ -20,6 +20,8 @@ export class CacheStats {
   upstreamCalls = 0;
   upstreamErrors = 0;
   coalesced = 0;
+  /** Misses that could not reach their coalescer and called the upstream directly. */
+  coalescerErrors = 0;
   tierErrors = perTier();
   corruptEntries = 0;
   /** Completion tokens served from the cache instead of paid for again. */
