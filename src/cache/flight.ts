@@ -61,9 +61,23 @@ export class Flight<T> {
   async *subscribe(): AsyncGenerator<UpstreamEvent> {
     let next = 0;
     for (;;) {
-      while (next < this.events.length) yield this.events[next++] as UpstreamEvent;
+      for (const event of await this.batch(next)) {
+        next++;
+        yield event;
+      }
+      if (next === this.events.length && this.state.status === "done") return;
+    }
+  }
+
+  /**
+   * The events after the first `from`, as soon as there are any: at once when some are buffered, else
+   * at the next push. Empty when the flight is done and nothing is left; throws its error if it failed.
+   */
+  async batch(from: number): Promise<UpstreamEvent[]> {
+    for (;;) {
+      if (from < this.events.length) return this.events.slice(from);
       if (this.state.status === "failed") throw this.state.error;
-      if (this.state.status === "done") return;
+      if (this.state.status === "done") return [];
       await new Promise<void>((resolve) => this.wakers.add(resolve));
     }
   }

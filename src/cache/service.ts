@@ -7,7 +7,7 @@ import type { TierName } from "../tiers/types";
 import { upstreamTimeoutMs, upstreamVariables } from "../upstream";
 import type { Upstream, UpstreamEvent } from "../upstream/types";
 import { createAliasStore } from "./aliases";
-import { type JoinedFlight, joinCoalescer } from "./coalescing";
+import { coalescerName, type JoinedFlight, joinCoalescer } from "./coalescing";
 import type { CacheEntry } from "./entry";
 import { Flight, type FlightRequest, fly } from "./flight";
 import { createSemanticLayer, type SemanticLayer, type SemanticProbe } from "./semantic";
@@ -166,7 +166,7 @@ export function createCacheService(options: CacheServiceOptions) {
     const coalescers = env.COALESCER;
     if (coalescers) {
       try {
-        const stub = coalescers.get(coalescers.idFromName(request.key));
+        const stub = coalescers.get(coalescers.idFromName(coalescerName(request.key)));
         return await joinCoalescer(
           stub,
           { ...request, config, upstream: upstreamVariables(env) },

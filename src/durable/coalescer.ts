@@ -1,6 +1,6 @@
 /**
- * @module `Coalescer`: one upstream call per exact key across every isolate. A miss joins the object named
- * by its key (`idFromName(key)`); the first request starts the call here, and every request, the first
+ * @module `Coalescer`: one upstream call per exact key across every isolate. A miss joins the object that
+ * owns its key (`idFromName(coalescerName(key))`); the first request for a key starts the call here, and every request, the first
  * included, streams the call's events from here (src/cache/coalescing.ts). The object also writes the
  * answer to the shared tiers (L2-L4), so a leader that disconnects cancels neither its followers' answer
  * nor the store. A finished answer is replayed for a few seconds to lookups that missed it in the tiers while
@@ -26,10 +26,11 @@ interface Slot {
 }
 
 const encoder = new TextEncoder();
-const encodeLine = (line: FlightLine) => encoder.encode(`${JSON.stringify(line)}\n`);
+const encodeLines = (lines: FlightLine[]) =>
+  encoder.encode(lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
 
 export class Coalescer extends DurableObject<Env> {
-  /** Flights by key: one object serves one key, but nothing breaks if two keys share one. */
+  /** Flights by key: running, or finished and still replayed. */
   readonly #slots = new Map<string, Slot>();
 
   /** Joins the running flight for `job.key` (or the one just finished), or starts one; streams it. */
@@ -67,7 +68,12 @@ export class Coalescer extends DurableObject<Env> {
       this.ctx.waitUntil(
         fly(flight, upstream, job, {
           config: job.config,
-          store: async (entry) => void (await storeEntry(chain, entry, job.config)),
+          // Write-behind answers first and stores after (replays cover the gap); write-through waits.
+          store: async (entry) => {
+            const stored = storeEntry(chain, entry, job.config);
+            if (job.config.writePolicy === "write-through") await stored;
+            else this.ctx.waitUntil(stored);
+          },
         }),
       );
     } catch (error) {
@@ -76,31 +82,32 @@ export class Coalescer extends DurableObject<Env> {
     return flight;
   }
 
-  /** The flight as newline-delimited JSON; a reader that goes away stops only its own copy. */
+  /**
+   * The flight as newline-delimited JSON, every event buffered since the last read in one chunk. A reader
+   * that goes away stops only its own copy.
+   */
   #stream(flight: Flight<CacheEntry>, leader: boolean): ReadableStream<Uint8Array> {
-    const events = flight.subscribe();
     let joined = false;
+    let sent = 0;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
         if (!joined) {
           joined = true;
-          controller.enqueue(encodeLine({ t: "joined", leader }));
+          controller.enqueue(encodeLines([{ t: "joined", leader }]));
           return;
         }
         try {
-          const next = await events.next();
-          if (!next.done) {
-            controller.enqueue(encodeLine({ t: "event", event: next.value }));
+          const events = await flight.batch(sent);
+          if (events.length > 0) {
+            sent += events.length;
+            controller.enqueue(encodeLines(events.map((event) => ({ t: "event", event }))));
             return;
           }
-          controller.enqueue(encodeLine({ t: "entry", entry: await flight.done }));
+          controller.enqueue(encodeLines([{ t: "entry", entry: await flight.done }]));
         } catch (error) {
-          controller.enqueue(encodeLine({ t: "error", error: toWireError(error) }));
+          controller.enqueue(encodeLines([{ t: "error", error: toWireError(error) }]));
         }
         controller.close();
-      },
-      cancel() {
-        void events.return(undefined);
       },
     });
   }

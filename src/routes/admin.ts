@@ -1,7 +1,9 @@
 /** @module Admin API (admin token): stats, cache clearing, entry deletion, config. */
+
 import { Hono } from "hono";
 import { z } from "zod";
 import { requireAdmin } from "../auth";
+import { coalescerName } from "../cache/coalescing";
 import { type ConfigPatch, configSchema } from "../config";
 import { resetConfig, updateConfig } from "../config-store";
 import type { AppEnv } from "../env";
@@ -96,7 +98,7 @@ admin.delete("/entries/:key", async (c) => {
   // A coalescer still replaying the answer it just stored must not hand it out again.
   const coalescers = c.env.COALESCER;
   await coalescers
-    ?.get(coalescers.idFromName(key))
+    ?.get(coalescers.idFromName(coalescerName(key)))
     .forget(key)
     .catch(() => {});
   return c.json({ deleted: key });
