@@ -4,7 +4,7 @@
  * response, then the worker's own accounting, then L1's memory bound while many distinct prompts pass.
  *
  *   npm run load                                  64 clients, 30 s, simulator at 300 ms, 20,000 distinct
- *   npm run load -- --ci                          the small run CI makes (16 clients, 12 s, 1,500 distinct)
+ *   npm run load -- --ci                          the small run CI makes (16 clients, 12 s, 1,000 distinct)
  *   npm run load -- --distinct 100000             the memory bound over 100,000 distinct prompts
  *   npm run load -- --url http://127.0.0.1:8787   against a running `npm run dev` (its config as it is)
  *
@@ -38,7 +38,7 @@ const CI = args.ci ?? false;
 const CLIENTS = Number(args.clients ?? (CI ? 16 : 64));
 const SECONDS = Number(args.seconds ?? (CI ? 12 : 30));
 const LATENCY_MS = Number(args.latency ?? 300);
-const DISTINCT = Number(args.distinct ?? (CI ? 1_500 : 20_000));
+const DISTINCT = Number(args.distinct ?? (CI ? 1_000 : 20_000));
 const SEED = Number(args.seed);
 /** L1 budget of the launched worker: small, so that the distinct phase must evict. */
 const L1_MAX_BYTES = 2 * 1024 * 1024;

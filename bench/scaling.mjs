@@ -42,7 +42,7 @@ const DEFAULTS = {
 
 /** Every fix at once: what SCALING.md recommends. */
 const FIXES = {
-  isolateJoin: true,
+  isolateJoin: false,
   coalescerFanout: 64,
   statsRouting: "isolate",
   hitStats: "shards",
@@ -151,7 +151,7 @@ function rows(o, run) {
       c.peakCoalescer,
       DO_RPS,
       "req/s",
-      "--isolate-join --coalescer-fanout 64",
+      "--coalescer-fanout 64",
       `${fmt(c.peakFollowers)} followers wait on one object`,
     ),
     row(
