@@ -123,6 +123,26 @@ describe("ruleVerdict", () => {
   });
 });
 
+describe("questions that point outside themselves", () => {
+  it.each([
+    ["What animal is this?", "What is this animal?"],
+    ["How do I solve this math problem?", "How do you solve a math problem?"],
+    ["O que significa esse símbolo?", "O que significa este símbolo?"],
+    ["What do these symbols mean?", "What does this symbol mean?"],
+  ])("never match: %s / %s", (a, b) => {
+    const verdict = ruleVerdict(a, b);
+    expect(verdict.verdict).toBe("reject");
+    expect(verdict.reason).toContain("outside the prompt");
+  });
+
+  it.each([
+    ["Will bitcoin rise this week?", "Will bitcoin go up this week?"],
+    ["O que está acontecendo com o dólar?", "O que está acontecendo com o dolar?"],
+  ])("time words and 'está' are not pointers: %s / %s", (a, b) => {
+    expect(ruleVerdict(a, b).reason).not.toContain("outside the prompt");
+  });
+});
+
 describe("bounded work on hostile input", () => {
   it("aligns two 4,000-character prompts of distinct words without scanning every pair", () => {
     const words = (seed: number) => {

@@ -78,6 +78,21 @@ function swappedNames(a: readonly string[], b: readonly string[]): [string, stri
   return null;
 }
 
+/**
+ * A word that points at something the prompt does not contain: "What animal is this?", "How do I solve
+ * this math problem?", "O que significa esse símbolo?". Two such questions can be about different things
+ * (two photos, two attachments) whatever their words, so no answer can be verified for them. Time words
+ * ("this week", "este ano") point at the calendar, which the exact key and max-age already handle.
+ * Accents matter: "está" (is) is not "esta" (this).
+ */
+const DEICTIC =
+  /(?<![\p{L}\p{N}])(?:this|these|those|isto|isso|este|esta|estes|estas|esse|essa|esses|essas)(?![\p{L}\p{N}])(?! (?:week|month|year|day|morning|afternoon|evening|night|time|season|quarter|weekend|semana|mes|ano|dia|manha|tarde|noite|trimestre)s?\b)/iu;
+
+/** Whether a question points outside itself (see {@link DEICTIC}); statements refer back within their text. */
+function pointsOutside(text: string, framed: Framed): boolean {
+  return framed.question && DEICTIC.test(text);
+}
+
 /** Applies the rules to (query, candidate). Never looks at embeddings or fitted weights. */
 export function ruleVerdict(query: string, candidate: string, templates?: TemplateRegistry): RuleResult {
   const conflicts = findConflicts(query, candidate, templates);
@@ -87,6 +102,9 @@ export function ruleVerdict(query: string, candidate: string, templates?: Templa
   if (template) return result("accept", `template "${template.a.id}" with equal slots`);
   const fq = stripFrame(query);
   const fc = stripFrame(candidate);
+  if (pointsOutside(query, fq) || pointsOutside(candidate, fc)) {
+    return result("reject", "refers to something outside the prompt (this, these, esse...)");
+  }
   if (!intentsAgree(fq.intent, fc.intent)) {
     return result("reject", `question type: ${fq.intent} vs ${fc.intent}`);
   }
