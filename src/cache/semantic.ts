@@ -1,6 +1,7 @@
 /** @module Verified semantic lookup: embed the question, find neighbours in its context, verify them. */
 import { calibrationFor } from "../calibration-store";
 import type { CacheConfig } from "../config";
+import { withDeadline } from "../deadline";
 import type { Env } from "../env";
 import { describeError } from "../errors";
 import { unionMatches } from "../semantic/candidates";
@@ -87,7 +88,12 @@ export function createSemanticLayer(
   let calibration: Promise<Calibration | undefined> | undefined;
   /** The calibration for this embedder (read once per request: the layer lives for one request). */
   const calibrated = (): Promise<Calibration | undefined> => {
-    calibration ??= calibrationFor(env.CACHE_KV, embedder.model).catch(() => undefined);
+    // Past L2's deadline the rules decide alone (the strict side), as with no calibration at all.
+    calibration ??= withDeadline(
+      calibrationFor(env.CACHE_KV, embedder.model),
+      config.tiers.l2.readTimeoutMs,
+      "calibration",
+    ).catch(() => undefined);
     return calibration;
   };
 

@@ -62,7 +62,7 @@ export function createCacheService(options: CacheServiceOptions) {
   const stats = options.stats ?? isolateStats;
   const chain: TierChain = createCacheTiers(env, config, ctx, stats);
 
-  const aliases = createAliasStore(env.DB);
+  const aliases = createAliasStore(env.DB, { readTimeoutMs: config.tiers.l3.readTimeoutMs });
   let semanticLayer: SemanticLayer | undefined | null = null;
   /** Built on first use: exact hits never pay for the embedder and the index. */
   const semantic = (): SemanticLayer | undefined => {

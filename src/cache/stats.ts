@@ -20,7 +20,10 @@ export class CacheStats {
   upstreamCalls = 0;
   upstreamErrors = 0;
   coalesced = 0;
+  /** Tier faults: failed reads and writes, and reads past their deadline (also in `tierTimeouts`). */
   tierErrors = perTier();
+  /** Tier reads abandoned at their deadline (`tiers.lN.readTimeoutMs`) and treated as misses. */
+  tierTimeouts = perTier();
   corruptEntries = 0;
   /** Completion tokens served from the cache instead of paid for again. */
   tokensSaved = 0;

@@ -17,11 +17,17 @@ admin.use("*", requireAdmin, withCache);
 admin.get("/stats", async (c) => {
   const { stats, chain, aliases } = c.get("cache");
   const config = c.get("config");
-  const tiers: Partial<Record<TierName, TierUsage & { hits: number; errors: number }>> = {};
+  const tiers: Partial<Record<TierName, TierUsage & { hits: number; errors: number; timeouts: number }>> = {};
   for (const tier of chain.tiers) {
     // A tier that cannot report its usage right now shows zeros and its error count.
     const usage = (await tier.usage?.().catch(() => undefined)) ?? { entries: 0, bytes: 0 };
-    tiers[tier.name] = { ...usage, hits: stats.hits[tier.name], errors: stats.tierErrors[tier.name] };
+    const { name } = tier;
+    tiers[name] = {
+      ...usage,
+      hits: stats.hits[name],
+      errors: stats.tierErrors[name],
+      timeouts: stats.tierTimeouts[name],
+    };
   }
   const hits = stats.hitCount;
   const lookups = hits + stats.misses;
