@@ -66,8 +66,10 @@ export function createAliasStore(d1: D1Database, options: AliasStoreOptions = {}
             : undefined;
       await db.delete(aliases).where(where);
     },
-    async count(): Promise<number> {
-      const [row] = await db.select({ n: count() }).from(aliases);
+    /** Aliases stored (of one namespace, when given). */
+    async count(namespace?: string): Promise<number> {
+      const where = namespace === undefined ? undefined : eq(aliases.namespace, namespace);
+      const [row] = await db.select({ n: count() }).from(aliases).where(where);
       return row?.n ?? 0;
     },
   };

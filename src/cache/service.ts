@@ -73,6 +73,8 @@ export function createCacheService(options: CacheServiceOptions) {
     stats.hits[hit.tier]++;
     if (match.match === "semantic") stats.semanticHits++;
     stats.tokensSaved += hit.entry.usage?.completion_tokens ?? 0;
+    const tokens = hit.entry.usage?.completion_tokens ?? 0;
+    stats.recordTenantHit(hit.entry.namespace, hit.tier, match.match === "semantic", tokens);
     return { status: "HIT", entry: hit.entry, tier: hit.tier, ...match };
   };
   /** Runs an optional lookup step; its failure is logged and counted, and the lookup goes on without it. */
@@ -144,6 +146,7 @@ export function createCacheService(options: CacheServiceOptions) {
       ctx.waitUntil(fly(f, upstream, request, probe)),
     );
     if (leader) stats.misses++;
+    if (leader) stats.tenant(request.namespace).misses++;
     else stats.coalesced++;
     if (!controls.lookup) stats.bypasses++;
     return {

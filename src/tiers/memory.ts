@@ -39,7 +39,7 @@ interface TenantShare {
 }
 
 export interface MemoryTier extends Tier {
-  usage(): Promise<TierUsage>;
+  usage(namespace?: string): Promise<TierUsage>;
   /** Entries and bytes one tenant namespace holds. */
   usageOf(namespace: string): TierUsage;
   /** Switches the eviction policy, keeping the entries (their history starts afresh). */
@@ -100,6 +100,10 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
     }
     return (heaviest && tenants.get(heaviest)?.policy.victim()) ?? candidate;
   };
+  const usageOf = (namespace: string): TierUsage => {
+    const share = tenants.get(namespace);
+    return { entries: share?.entries ?? 0, bytes: share?.bytes ?? 0 };
+  };
   const shrinkTo = (budget: number, incoming?: { tenant: string; bytes: number }): void => {
     while (bytes > budget) {
       const key = victim(incoming);
@@ -156,13 +160,10 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
       }
       return removed;
     },
-    async usage(): Promise<TierUsage> {
-      return { entries: slots.size, bytes };
+    async usage(namespace): Promise<TierUsage> {
+      return namespace === undefined ? { entries: slots.size, bytes } : usageOf(namespace);
     },
-    usageOf(namespace) {
-      const share = tenants.get(namespace);
-      return { entries: share?.entries ?? 0, bytes: share?.bytes ?? 0 };
-    },
+    usageOf,
     setPolicy(name) {
       if (name === policy.name) return;
       policyName = name;
