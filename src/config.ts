@@ -82,6 +82,12 @@ export const configSchema = z.object({
    * 0 turns the lexical source off. @default 3
    */
   semanticLexicalCandidates: z.number().int().min(0).max(20),
+  /**
+   * Milliseconds a vector or lexical index query (a `VectorShard` Durable Object, or Vectorize) may
+   * take; past it the semantic lookup gives up (counted in `semantic_errors`) and the request goes on
+   * as a miss: an overloaded shard must not stall requests the upstream can answer. @default 1000
+   */
+  semanticIndexTimeoutMs: z.number().int().min(1).max(60_000),
   /** Prompt templates with `{slot}`s: prompts of one template hit only with equal slot values. */
   templates: z.array(z.string().min(1)).max(500),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
@@ -115,6 +121,7 @@ export const DEFAULT_CONFIG: CacheConfig = {
   semanticMinScore: 0.5,
   semanticCandidates: 3,
   semanticLexicalCandidates: 3,
+  semanticIndexTimeoutMs: 1000,
   templates: [],
   autoTune: false,
 };

@@ -124,7 +124,7 @@ export function createSemanticLayer(
   async function lexicalMatches(q: LexicalQuery): Promise<LexicalMatch[]> {
     if (!index.lexical || q.topK <= 0) return [];
     try {
-      return await index.lexical(q);
+      return await withDeadline(index.lexical(q), config.semanticIndexTimeoutMs, "lexical candidates");
     } catch (error) {
       stats.lexicalErrors++;
       console.warn(`r1cache: lexical candidates failed: ${describeError(error)}`);
@@ -142,7 +142,11 @@ export function createSemanticLayer(
     const options = await verifyOptions(minSimilarity);
     const lexicalK = config.semanticLexicalCandidates === 0 ? 0 : (topK ?? config.semanticLexicalCandidates);
     const [nearest, lexical] = await Promise.all([
-      index.query({ ...scope, topK: topK ?? config.semanticCandidates }),
+      withDeadline(
+        index.query({ ...scope, topK: topK ?? config.semanticCandidates }),
+        config.semanticIndexTimeoutMs,
+        "vector index query",
+      ),
       lexicalMatches({ ...scope, text: p.question, topK: lexicalK }),
     ]);
     const verified = unionMatches(nearest, lexical).map((m) => ({

@@ -22,9 +22,11 @@ function delayed<T extends object>(target: T, slow: (method: string) => boolean,
     get(t, prop) {
       const value = Reflect.get(t, prop, t);
       if (typeof value !== "function") return value;
-      if (typeof prop !== "string" || !slow(prop)) return value.bind(t);
+      // Reflect.apply, not value.apply: on an RPC stub `.apply` would be a remote property.
+      if (typeof prop !== "string" || !slow(prop))
+        return (...args: unknown[]) => Reflect.apply(value, t, args);
       return async (...args: unknown[]) => {
-        const result = await value.apply(t, args);
+        const result = await Reflect.apply(value, t, args);
         await sleep(ms);
         return result;
       };
@@ -71,6 +73,20 @@ export function slowD1(ms: number): D1Database {
           real.batch(statements.map((s) => originals.get(s) ?? s));
       }
       return typeof value === "function" ? value.bind(db) : value;
+    },
+  });
+}
+
+/** The vector shards' namespace, each shard's queries (vector and lexical) answering `ms` late. */
+export function slowShards(ms: number): Env["VECTOR_SHARDS"] {
+  const real = env.VECTOR_SHARDS;
+  return new Proxy(real, {
+    get(ns, prop) {
+      if (prop === "get") {
+        return (id: DurableObjectId) => delayed(real.get(id), (m) => m === "query" || m === "lexical", ms);
+      }
+      const value = Reflect.get(ns, prop, ns);
+      return typeof value === "function" ? value.bind(ns) : value;
     },
   });
 }

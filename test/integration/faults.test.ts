@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { decodeEntry } from "../../src/cache/codec";
 import type { EntryMeta } from "../../src/tiers/types";
-import { broken, failingShards, slowD1, slowKv, slowR2 } from "../helpers/faults";
+import { broken, failingShards, slowD1, slowKv, slowR2, slowShards } from "../helpers/faults";
 import { ADMIN, call, chat, clearTier } from "../helpers/worker";
 
 const stats = async () => (await call("/admin/stats", { headers: ADMIN })).json();
@@ -166,6 +166,26 @@ describe("a vector shard (Durable Object) that throws or is overloaded", () => {
       "HIT",
       "semantic",
     ]);
+  });
+
+  it("slow: past semanticIndexTimeoutMs the lookup gives up and the upstream answers", async () => {
+    const config = JSON.stringify({ semanticIndexTimeoutMs: DEADLINE_MS });
+    await call("/v1/chat/completions", {
+      body: chat("What is an order block (slow shard)?"),
+      env: { R1CACHE_CONFIG: config },
+    });
+    const before = (await stats()).semantic_errors;
+    const started = Date.now();
+    const res = await call("/v1/chat/completions", {
+      body: chat("What is an order block (slow shard), please?"),
+      env: { R1CACHE_CONFIG: config, VECTOR_SHARDS: slowShards(SLOW_MS) },
+      settle: false,
+    });
+    const elapsed = Date.now() - started;
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-r1cache")).toBe("MISS");
+    expect((await stats()).semantic_errors).toBe(before + 1);
+    expect(elapsed).toBeLessThan(SLOW_MS / 2);
   });
 
   it("a streaming request is answered in full while the shard is down", async () => {
