@@ -46,14 +46,19 @@ export class CacheStats {
    */
   readonly tenants = new Map<string, TenantStats>();
 
-  /** The counters of one namespace (created on first use). */
+  /** The counters of one namespace, created on first use: call it only for authenticated namespaces. */
   tenant(namespace: string): TenantStats {
     let counters = this.tenants.get(namespace);
     if (!counters) {
-      counters = { hits: perTier(), semanticHits: 0, misses: 0, tokensSaved: 0 };
+      counters = this.tenantView(namespace);
       this.tenants.set(namespace, counters);
     }
     return counters;
+  }
+
+  /** The counters of one namespace to read, zeros for one never seen (and nothing is stored for it). */
+  tenantView(namespace: string): TenantStats {
+    return this.tenants.get(namespace) ?? { hits: perTier(), semanticHits: 0, misses: 0, tokensSaved: 0 };
   }
 
   /** Counts a hit for its namespace (the isolate-wide counters are kept by the caller). */

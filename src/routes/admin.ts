@@ -21,7 +21,8 @@ admin.get("/stats", validate("query", statsQuery), async (c, next) => {
   const { namespace } = c.req.valid("query");
   if (namespace === undefined) return next();
   const { stats, chain, aliases } = c.get("cache");
-  const counters = stats.tenant(namespace);
+  // Any name an admin types: read without creating counters for it.
+  const counters = stats.tenantView(namespace);
   const tiers: Partial<Record<TierName, TierUsage & { hits: number }>> = {};
   for (const tier of chain.tiers) {
     const usage = (await tier.usage?.(namespace).catch(() => undefined)) ?? { entries: 0, bytes: 0 };

@@ -172,6 +172,10 @@ describe("tenant isolation end to end", () => {
     const all = (await call("/admin/stats", { headers: ADMIN, env: TWO })).json();
     expect(all.tiers.l3.entries).toBeGreaterThanOrEqual(3);
     expect((await call("/admin/stats?namespace=", { headers: ADMIN, env: TWO })).status).toBe(400);
+    const nobody = await statsOf("tenant-nobody");
+    expect([nobody.hits, nobody.misses, nobody.tiers.l1.entries, nobody.tiers.l3.entries]).toEqual([
+      0, 0, 0, 0,
+    ]);
 
     // Clearing one namespace leaves the other's entries in every tier.
     const cleared = await call("/admin/cache?namespace=tenant-f", {
