@@ -3,6 +3,7 @@ import { app } from "./app";
 import { scheduled } from "./cron";
 import type { Env } from "./env";
 
+export { Coalescer } from "./durable/coalescer";
 export { VectorShard } from "./durable/vector-shard";
 
 export default {

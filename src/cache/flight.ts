@@ -1,5 +1,14 @@
-/** @module Request coalescing: identical concurrent misses in an isolate share one upstream call. */
-import type { UpstreamEvent } from "../upstream/types";
+/**
+ * @module One upstream call as a buffered event log that any number of readers follow, and the code that
+ * runs it. Coalescing across requests happens in the `Coalescer` Durable Object (src/durable/coalescer.ts):
+ * a flight is only ever read by code of the request (or the object) whose I/O feeds it.
+ */
+import type { CacheConfig } from "../config";
+import { CacheError } from "../errors";
+import type { ChatParams, Upstream, UpstreamEvent } from "../upstream/types";
+import type { RequestControls } from "./controls";
+import type { CacheEntry } from "./entry";
+import { lastUserPrompt } from "./key";
 
 /**
  * One upstream call that any number of requests can follow. Events are buffered, so a request that
@@ -24,6 +33,11 @@ export class Flight<T> {
     });
     // Followers observe failures through subscribe(); this keeps an unobserved rejection quiet.
     this.done.catch(() => {});
+  }
+
+  /** `running` until the leader finishes or fails. */
+  get status(): "running" | "done" | "failed" {
+    return this.state.status;
   }
 
   push(event: UpstreamEvent): void {
@@ -60,21 +74,67 @@ export class Flight<T> {
   }
 }
 
-/** In-flight upstream calls of this isolate by exact key. */
-export class FlightRegistry<T> {
-  private readonly flights = new Map<string, Flight<T>>();
+/** What a miss needs to be answered and stored: the request as the cache keyed it. */
+export interface FlightRequest {
+  namespace: string;
+  key: string;
+  params: ChatParams;
+  controls: RequestControls;
+}
 
-  /** Joins the flight for `key`, or starts one with `start` (which must settle it) if none is running. */
-  join(key: string, start: (flight: Flight<T>) => void): { flight: Flight<T>; leader: boolean } {
-    const running = this.flights.get(key);
-    if (running) return { flight: running, leader: false };
-    const flight = new Flight<T>();
-    this.flights.set(key, flight);
-    const forget = () => {
-      if (this.flights.get(key) === flight) this.flights.delete(key);
-    };
-    flight.done.then(forget, forget);
-    start(flight);
-    return { flight, leader: true };
+/**
+ * Runs one upstream call into `flight`: every event is pushed as it arrives, the answer is stored with
+ * `store` unless the request said `no-store`, and only then does the flight finish, so a reader that
+ * sees the end can find the entry in the tiers. Never throws: failures fail the flight.
+ */
+export async function fly(
+  flight: Flight<CacheEntry>,
+  upstream: Upstream,
+  request: FlightRequest,
+  options: { config: CacheConfig; store(entry: CacheEntry): Promise<void> },
+): Promise<void> {
+  try {
+    const entry = await streamInto(flight, upstream, request, options.config);
+    if (request.controls.store) await options.store(entry);
+    flight.finish(entry);
+  } catch (error) {
+    flight.fail(error);
   }
+}
+
+async function streamInto(
+  flight: Flight<CacheEntry>,
+  upstream: Upstream,
+  request: FlightRequest,
+  config: CacheConfig,
+): Promise<CacheEntry> {
+  let reasoning = "";
+  let content = "";
+  for await (const event of upstream.stream(request.params)) {
+    flight.push(event);
+    if (event.type === "delta") {
+      reasoning += event.reasoning ?? "";
+      content += event.content ?? "";
+      continue;
+    }
+    const createdAt = Date.now();
+    const ttl = request.controls.ttlSeconds ?? config.defaultTtlSeconds;
+    return {
+      v: 1,
+      key: request.key,
+      namespace: request.namespace,
+      model: request.params.model,
+      prompt: lastUserPrompt(request.params.messages),
+      reasoning,
+      content,
+      reasoningFormat: upstream.reasoningFormat,
+      finishReason: event.finishReason,
+      usage: event.usage,
+      upstream: upstream.name,
+      createdAt,
+      expiresAt: createdAt + ttl * 1000,
+    };
+  }
+  // Upstreams throw on a cut stream; this guards one that just stops.
+  throw new CacheError("upstream_truncated", "upstream stream ended before the answer was complete");
 }

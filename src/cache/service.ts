@@ -1,26 +1,20 @@
 /** @module The cache as the routes see it: look up through the tiers, or follow one upstream call and store it. */
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
-import { CacheError, describeError } from "../errors";
-import { type ChainHit, rememberDecoded, type TierChain } from "../tiers/chain";
+import { describeError } from "../errors";
+import type { ChainHit, TierChain } from "../tiers/chain";
 import type { TierName } from "../tiers/types";
-import type { ChatParams, Upstream, UpstreamEvent } from "../upstream/types";
+import { upstreamTimeoutMs, upstreamVariables } from "../upstream";
+import type { Upstream, UpstreamEvent } from "../upstream/types";
 import { createAliasStore } from "./aliases";
-import { encodeEntry } from "./codec";
-import type { RequestControls } from "./controls";
+import { type JoinedFlight, joinCoalescer } from "./coalescing";
 import type { CacheEntry } from "./entry";
-import { type Flight, FlightRegistry } from "./flight";
-import { lastUserPrompt } from "./key";
+import { Flight, type FlightRequest, fly } from "./flight";
 import { createSemanticLayer, type SemanticLayer, type SemanticProbe } from "./semantic";
 import { type CacheStats, isolateStats } from "./stats";
-import { createCacheTiers } from "./tiers";
+import { createCacheTiers, storeEntry } from "./tiers";
 
-export interface CacheRequest {
-  namespace: string;
-  key: string;
-  params: ChatParams;
-  controls: RequestControls;
-}
+export type CacheRequest = FlightRequest;
 
 /** How a hit was found: its own key, or a verified paraphrase (directly or through a stored alias). */
 export interface HitMatch {
@@ -54,13 +48,16 @@ export interface CacheServiceOptions {
   stats?: CacheStats;
 }
 
-// In-flight upstream calls of this isolate, by exact key.
-const flights = new FlightRegistry<CacheEntry>();
+/** How long a miss waits for its coalescer to answer before it calls the upstream itself. */
+const COALESCER_JOIN_TIMEOUT_MS = 5_000;
+/** Silence from the coalescer beyond the upstream's own timeout that fails the request. */
+const COALESCER_IDLE_MARGIN_MS = 15_000;
 
 export function createCacheService(options: CacheServiceOptions) {
   const { env, ctx, config } = options;
   const stats = options.stats ?? isolateStats;
   const chain: TierChain = createCacheTiers(env, config, ctx, stats);
+  const isolateTier: TierChain = createCacheTiers(env, config, ctx, stats, "isolate");
 
   const aliases = createAliasStore(env.DB, { readTimeoutMs: config.tiers.l3.readTimeoutMs });
   let semanticLayer: SemanticLayer | undefined | null = null;
@@ -139,15 +136,21 @@ export function createCacheService(options: CacheServiceOptions) {
     return { probe };
   }
 
-  function miss(request: CacheRequest, probe: SemanticProbe | undefined): CacheOutcome {
+  async function miss(request: CacheRequest, probe: SemanticProbe | undefined): Promise<CacheOutcome> {
     const { controls } = request;
     const upstream = options.upstream();
-    const { flight, leader } = flights.join(request.key, (f) =>
-      ctx.waitUntil(fly(f, upstream, request, probe)),
-    );
-    if (leader) stats.misses++;
-    if (leader) stats.tenant(request.namespace).misses++;
-    else stats.coalesced++;
+    const { flight, leader } = await join(request, upstream);
+    if (leader) {
+      stats.misses++;
+      stats.tenant(request.namespace).misses++;
+      stats.upstreamCalls++;
+      flight.done.then(
+        () => {
+          if (controls.store) ctx.waitUntil(failOpen("semantic index", () => indexQuestion(request, probe)));
+        },
+        () => stats.upstreamErrors++,
+      );
+    } else stats.coalesced++;
     if (!controls.lookup) stats.bypasses++;
     return {
       status: controls.lookup ? "MISS" : "BYPASS",
@@ -158,61 +161,42 @@ export function createCacheService(options: CacheServiceOptions) {
     };
   }
 
-  /** Runs one upstream call for a flight, then stores the answer unless told not to. */
-  async function fly(
-    flight: Flight<CacheEntry>,
-    upstream: Upstream,
-    request: CacheRequest,
-    probe: SemanticProbe | undefined,
-  ): Promise<void> {
-    stats.upstreamCalls++;
-    try {
-      const entry = await streamInto(flight, upstream, request);
-      if (request.controls.store) {
-        await store(entry);
-        ctx.waitUntil(failOpen("semantic index", () => indexQuestion(request, probe)));
+  /**
+   * Follows the one upstream call for this key through its Durable Object; when the object cannot be
+   * reached (missing binding, error, overload, no answer in time), calls the upstream directly.
+   */
+  async function join(request: CacheRequest, upstream: Upstream): Promise<JoinedFlight> {
+    const coalescers = env.COALESCER;
+    if (coalescers) {
+      try {
+        const stub = coalescers.get(coalescers.idFromName(request.key));
+        return await joinCoalescer(
+          stub,
+          { ...request, config, upstream: upstreamVariables(env) },
+          {
+            joinTimeoutMs: COALESCER_JOIN_TIMEOUT_MS,
+            idleTimeoutMs: upstreamTimeoutMs(env) + COALESCER_IDLE_MARGIN_MS,
+            onEntry: (entry) => storeLocal(entry, request.controls.store),
+            waitUntil: (promise) => ctx.waitUntil(promise),
+          },
+        );
+      } catch (error) {
+        stats.coalescerErrors++;
+        console.warn(
+          `r1cache: coalescer unavailable, calling the upstream directly: ${describeError(error)}`,
+        );
       }
-      flight.finish(entry);
-    } catch (error) {
-      stats.upstreamErrors++;
-      flight.fail(error);
     }
+    const flight = new Flight<CacheEntry>();
+    ctx.waitUntil(fly(flight, upstream, request, { config, store }));
+    return { leader: true, flight };
   }
 
-  async function streamInto(
-    flight: Flight<CacheEntry>,
-    upstream: Upstream,
-    request: CacheRequest,
-  ): Promise<CacheEntry> {
-    let reasoning = "";
-    let content = "";
-    for await (const event of upstream.stream(request.params)) {
-      flight.push(event);
-      if (event.type === "delta") {
-        reasoning += event.reasoning ?? "";
-        content += event.content ?? "";
-        continue;
-      }
-      const createdAt = Date.now();
-      const ttl = request.controls.ttlSeconds ?? config.defaultTtlSeconds;
-      return {
-        v: 1,
-        key: request.key,
-        namespace: request.namespace,
-        model: request.params.model,
-        prompt: lastUserPrompt(request.params.messages),
-        reasoning,
-        content,
-        reasoningFormat: upstream.reasoningFormat,
-        finishReason: event.finishReason,
-        usage: event.usage,
-        upstream: upstream.name,
-        createdAt,
-        expiresAt: createdAt + ttl * 1000,
-      };
-    }
-    // Upstreams throw on a cut stream; this guards one that just stops.
-    throw new CacheError("upstream_truncated", "upstream stream ended before the answer was complete");
+  /** Keeps an answer the coalescer stored in the shared tiers in this isolate's L1 too. */
+  async function storeLocal(entry: CacheEntry, allowed: boolean): Promise<void> {
+    if (!allowed || !config.writeTiers.includes("l1")) return;
+    const stored = await storeEntry(isolateTier, entry, { ...config, writePolicy: "write-through" });
+    stats.recordStored(stored.meta.size, stored.meta.storedSize);
   }
 
   /** Makes a stored answer findable by paraphrases (embedding the question if the lookup did not). */
@@ -224,16 +208,8 @@ export function createCacheService(options: CacheServiceOptions) {
   }
 
   async function store(entry: CacheEntry): Promise<void> {
-    const stored = await encodeEntry(entry, {
-      mode: config.compression,
-      thresholdBytes: config.compressionThresholdBytes,
-    });
-    rememberDecoded(stored, entry);
+    const stored = await storeEntry(chain, entry, config);
     stats.recordStored(stored.meta.size, stored.meta.storedSize);
-    await chain.set(entry.key, stored, {
-      policy: config.writePolicy,
-      info: { model: entry.model, prompt: entry.prompt },
-    });
   }
 
   return { resolve, chain, stats, store, aliases, semantic };

@@ -28,6 +28,8 @@ export class CacheStats {
   upstreamCalls = 0;
   upstreamErrors = 0;
   coalesced = 0;
+  /** Misses that could not reach their coalescer and called the upstream directly. */
+  coalescerErrors = 0;
   /** Tier faults: failed reads and writes, and reads past their deadline (also in `tierTimeouts`). */
   tierErrors = perTier();
   /** Tier reads abandoned at their deadline (`tiers.lN.readTimeoutMs`) and treated as misses. */

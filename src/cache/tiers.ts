@@ -2,12 +2,14 @@
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import { describeError } from "../errors";
-import { createTierChain, type TierChain } from "../tiers/chain";
+import { createTierChain, rememberDecoded, type TierChain } from "../tiers/chain";
 import { createD1Tier } from "../tiers/d1";
 import { createKvTier } from "../tiers/kv";
 import { createMemoryTier, type MemoryTier } from "../tiers/memory";
 import { createR2Tier } from "../tiers/r2";
 import type { StoredEntry, TierName } from "../tiers/types";
+import { encodeEntry } from "./codec";
+import type { CacheEntry } from "./entry";
 import type { CacheStats } from "./stats";
 
 // L1 lives as long as the isolate serves requests.
@@ -43,32 +45,55 @@ export function placement(config: CacheConfig) {
   };
 }
 
+/** Which tiers a chain holds: all four, the shared ones (L2-L4: the coalescer's), or the isolate's L1. */
+export type TierScope = "all" | "shared" | "isolate";
+
 /** The tier chain of one request; faults are counted in `stats` and logged without request data. */
 export function createCacheTiers(
   env: Env,
   config: CacheConfig,
   ctx: Pick<ExecutionContext, "waitUntil">,
   stats: CacheStats,
+  scope: TierScope = "all",
 ): TierChain {
   const { l2, l3, l4 } = config.tiers;
-  return createTierChain(
-    [
-      isolateMemoryTier(config),
-      createKvTier(env.CACHE_KV, { ttlSeconds: l2.ttlSeconds }),
-      createD1Tier(env.DB, { ttlSeconds: l3.ttlSeconds, maxBodyBytes: l3.maxEntryBytes }),
-      createR2Tier(env.ARCHIVE, { ttlSeconds: l4.ttlSeconds }),
-    ],
-    {
-      waitUntil: (p) => ctx.waitUntil(p),
-      accepts: placement(config),
-      readTimeoutMs: { l2: l2.readTimeoutMs, l3: l3.readTimeoutMs, l4: l4.readTimeoutMs },
-      onFault(tier, op, fault, error) {
-        if (fault === "corrupt") stats.corruptEntries++;
-        else stats.tierErrors[tier]++;
-        if (fault === "timeout") stats.tierTimeouts[tier]++;
-        // describeError keeps query text and bound parameters (prompts, keys) out of the logs.
-        console.warn(`r1cache: tier ${tier} ${op} failed (${fault}): ${describeError(error)}`);
-      },
+  const local = scope === "shared" ? [] : [isolateMemoryTier(config)];
+  const shared =
+    scope === "isolate"
+      ? []
+      : [
+          createKvTier(env.CACHE_KV, { ttlSeconds: l2.ttlSeconds }),
+          createD1Tier(env.DB, { ttlSeconds: l3.ttlSeconds, maxBodyBytes: l3.maxEntryBytes }),
+          createR2Tier(env.ARCHIVE, { ttlSeconds: l4.ttlSeconds }),
+        ];
+  return createTierChain([...local, ...shared], {
+    waitUntil: (p) => ctx.waitUntil(p),
+    accepts: placement(config),
+    readTimeoutMs: { l2: l2.readTimeoutMs, l3: l3.readTimeoutMs, l4: l4.readTimeoutMs },
+    onFault(tier, op, fault, error) {
+      if (fault === "corrupt") stats.corruptEntries++;
+      else stats.tierErrors[tier]++;
+      if (fault === "timeout") stats.tierTimeouts[tier]++;
+      // describeError keeps query text and bound parameters (prompts, keys) out of the logs.
+      console.warn(`r1cache: tier ${tier} ${op} failed (${fault}): ${describeError(error)}`);
     },
-  );
+  });
+}
+
+/** Encodes `entry` as `config` says and writes it to the tiers of `chain` by the write policy. */
+export async function storeEntry(
+  chain: TierChain,
+  entry: CacheEntry,
+  config: CacheConfig,
+): Promise<StoredEntry> {
+  const stored = await encodeEntry(entry, {
+    mode: config.compression,
+    thresholdBytes: config.compressionThresholdBytes,
+  });
+  rememberDecoded(stored, entry);
+  await chain.set(entry.key, stored, {
+    policy: config.writePolicy,
+    info: { model: entry.model, prompt: entry.prompt },
+  });
+  return stored;
 }

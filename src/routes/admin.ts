@@ -71,6 +71,7 @@ admin.get("/stats", async (c) => {
     misses: stats.misses,
     bypasses: stats.bypasses,
     coalesced: stats.coalesced,
+    coalescer_errors: stats.coalescerErrors,
     upstream_calls: stats.upstreamCalls,
     upstream_errors: stats.upstreamErrors,
     tokens_saved: stats.tokensSaved,
@@ -130,6 +131,12 @@ admin.delete("/entries/:key", async (c) => {
   // Paraphrases pointing at it go too. Its vector may stay in the index: a candidate whose entry is
   // gone is skipped by the lookup, so a stale vector costs a read, never a wrong answer.
   await aliases.clear(key);
+  // A coalescer still replaying the answer it just stored must not hand it out again.
+  const coalescers = c.env.COALESCER;
+  await coalescers
+    ?.get(coalescers.idFromName(key))
+    .forget(key)
+    .catch(() => {});
   return c.json({ deleted: key });
 });
 

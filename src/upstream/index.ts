@@ -46,6 +46,35 @@ function intVar(
   return value;
 }
 
+/** The variables and secrets {@link createUpstream} reads (bindings such as `AI` are not among them). */
+export const UPSTREAM_VARIABLES = [
+  "R1_UPSTREAM",
+  "R1_SIMULATOR_LATENCY_MS",
+  "LOCAL_DEV",
+  "DEEPSEEK_API_KEY",
+  "DEEPSEEK_BASE_URL",
+  "OPENAI_BASE_URL",
+  "OPENAI_API_KEY",
+  "OPENAI_MODEL",
+  "WORKERS_AI_MODEL",
+  "UPSTREAM_TIMEOUT_MS",
+  "UPSTREAM_RETRIES",
+] as const;
+
+export type UpstreamVariables = Partial<Pick<Env, (typeof UPSTREAM_VARIABLES)[number]>>;
+
+/** The upstream settings `env` holds, to hand to code that runs with another copy of the environment. */
+export function upstreamVariables(env: Env): UpstreamVariables {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of UPSTREAM_VARIABLES) picked[name] = env[name];
+  return picked as UpstreamVariables;
+}
+
+/** The upstream call timeout `env` configures, in ms. */
+export function upstreamTimeoutMs(env: Env): number {
+  return intVar(env, "UPSTREAM_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
+}
+
 /**
  * Which upstream to use: `R1_UPSTREAM` when set; otherwise deepseek when `DEEPSEEK_API_KEY` is set, the
  * simulator under local dev (`LOCAL_DEV`), else Workers AI.
@@ -69,7 +98,7 @@ export function resolveUpstreamKind(env: Env): UpstreamKind {
 export function createUpstream(env: Env, overrides: CreateUpstreamOverrides = {}): Upstream {
   const retry = {
     ...overrides,
-    timeoutMs: intVar(env, "UPSTREAM_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
+    timeoutMs: upstreamTimeoutMs(env),
     retries: intVar(env, "UPSTREAM_RETRIES", DEFAULT_RETRIES),
   };
   switch (resolveUpstreamKind(env)) {

@@ -100,11 +100,19 @@ function exitOnSignals(): void {
   process.once("SIGTERM", () => process.exit(143));
 }
 
+/** Options of {@link startWorker}. */
+export interface StartOptions {
+  /** More `--var`s, e.g. `R1CACHE_KEYS` or `R1CACHE_CONFIG`; `R1_SIMULATOR_LATENCY_MS` may be raised. */
+  readonly vars?: Readonly<Record<string, string>>;
+}
+
 /**
  * Starts `wrangler dev -c wrangler.local.json -c embedder/wrangler.jsonc --local` with the simulator
- * answering at once (`R1_SIMULATOR_LATENCY_MS:0`), on a free port and a fresh `--persist-to` directory.
+ * answering at once (`R1_SIMULATOR_LATENCY_MS:0` unless `vars` says otherwise), on a free port and a
+ * fresh `--persist-to` directory.
  */
-export async function startWorker(): Promise<LocalWorker> {
+export async function startWorker(options: StartOptions = {}): Promise<LocalWorker> {
+  const vars = { R1_SIMULATOR_LATENCY_MS: "0", ...options.vars };
   const persistTo = mkdtempSync(path.join(tmpdir(), "r1cache-eval-"));
   prepare(persistTo);
   const [port, inspector] = [await freePort(), await freePort()];
@@ -115,7 +123,8 @@ export async function startWorker(): Promise<LocalWorker> {
     ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector)],
     ...["--persist-to", persistTo, "--show-interactive-dev-session=false"],
     // The simulator, whatever .dev.vars says: the eval must never call a paid upstream.
-    ...["--var", "LOCAL_DEV:1", "--var", "R1_UPSTREAM:simulator", "--var", "R1_SIMULATOR_LATENCY_MS:0"],
+    ...["--var", "LOCAL_DEV:1", "--var", "R1_UPSTREAM:simulator"],
+    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
