@@ -1,5 +1,6 @@
 /** @module Runtime config: `R1CACHE_CONFIG` overlaid with the overrides set through PATCH /admin/config. */
 import { type CacheConfig, type ConfigPatch, loadConfig, mergeConfig } from "./config";
+import { withDeadline } from "./deadline";
 import type { Env } from "./env";
 import { describeError } from "./errors";
 
@@ -23,13 +24,17 @@ function mergePatches(a: ConfigPatch, b: ConfigPatch): ConfigPatch {
   return { ...a, ...b, ...(a.tiers || b.tiers ? { tiers } : {}) };
 }
 
-/** The effective config of this request. A KV failure keeps the last known overrides (or none). */
+/**
+ * The effective config of this request. A KV failure, or a read past L2's deadline, keeps the last
+ * known overrides (or none): a slow KV must not stall every request.
+ */
 export async function resolveConfig(env: Env, now = Date.now()): Promise<CacheConfig> {
   const base = loadConfig(env);
   if (cached && cached.base === base && now - cached.fetchedAt < CONFIG_REFRESH_MS) return cached.config;
   let patch = cached?.patch ?? {};
   try {
-    patch = (await env.CACHE_KV.get<ConfigPatch>(CONFIG_OVERRIDES_KEY, "json")) ?? {};
+    const read = env.CACHE_KV.get<ConfigPatch>(CONFIG_OVERRIDES_KEY, "json");
+    patch = (await withDeadline(read, base.tiers.l2.readTimeoutMs, "config overrides")) ?? {};
   } catch (error) {
     console.warn(`r1cache: config overrides unavailable, using the last known: ${describeError(error)}`);
   }

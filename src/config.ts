@@ -13,6 +13,16 @@ const tierSchema = z.object({
   maxEntryBytes: z.number().int().min(0),
 });
 
+/** A tier behind a binding (KV, D1, R2): its reads can be slow, so each has a deadline. */
+const remoteTierSchema = tierSchema.extend({
+  /**
+   * A read of this tier that takes longer is abandoned and counted as a fault (`tiers.lN.timeouts` in
+   * /admin/stats); the lookup goes on to the next tier or the upstream. Defaults: L2 400, L3 800,
+   * L4 2000 (R2 reads whole bodies of up to `maxEntryBytes`).
+   */
+  readTimeoutMs: z.number().int().min(1).max(60_000),
+});
+
 export const configSchema = z.object({
   /** Eviction policy of the L1 isolate-memory tier. @default "lru" */
   evictionPolicy: z.enum(["lru", "lfu"]),
@@ -33,9 +43,9 @@ export const configSchema = z.object({
   maxRequestBytes: z.number().int().min(1024),
   tiers: z.object({
     l1: tierSchema.extend({ maxBytes: z.number().int().min(0) }),
-    l2: tierSchema,
-    l3: tierSchema,
-    l4: tierSchema.extend({ minEntryBytes: z.number().int().min(0) }),
+    l2: remoteTierSchema,
+    l3: remoteTierSchema,
+    l4: remoteTierSchema.extend({ minEntryBytes: z.number().int().min(0) }),
   }),
   /** Look up paraphrases (verified semantic hits) when an embedder is available. @default true */
   semantic: z.boolean(),
@@ -72,6 +82,12 @@ export const configSchema = z.object({
    * 0 turns the lexical source off. @default 3
    */
   semanticLexicalCandidates: z.number().int().min(0).max(20),
+  /**
+   * Milliseconds a vector or lexical index query (a `VectorShard` Durable Object, or Vectorize) may
+   * take; past it the semantic lookup gives up (counted in `semantic_errors`) and the request goes on
+   * as a miss: an overloaded shard must not stall requests the upstream can answer. @default 1000
+   */
+  semanticIndexTimeoutMs: z.number().int().min(1).max(60_000),
   /** Prompt templates with `{slot}`s: prompts of one template hit only with equal slot values. */
   templates: z.array(z.string().min(1)).max(500),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
@@ -92,9 +108,11 @@ export const DEFAULT_CONFIG: CacheConfig = {
   tiers: {
     l1: { maxBytes: 32 * MIB, ttlSeconds: DAY, maxEntryBytes: MIB },
     // KV values may be 25 MiB, but large bodies belong in R2 where reads are cheaper per byte.
-    l2: { ttlSeconds: 7 * DAY, maxEntryBytes: MIB },
-    l3: { ttlSeconds: 30 * DAY, maxEntryBytes: 512 * KIB },
-    l4: { ttlSeconds: 365 * DAY, maxEntryBytes: 100 * MIB, minEntryBytes: 512 * KIB },
+    // Read deadlines: a KV read is a few ms when hot and rarely over ~100-300 ms cold; a D1 query
+    // crosses to the database's region; both are far below the seconds an R1 call costs.
+    l2: { ttlSeconds: 7 * DAY, maxEntryBytes: MIB, readTimeoutMs: 400 },
+    l3: { ttlSeconds: 30 * DAY, maxEntryBytes: 512 * KIB, readTimeoutMs: 800 },
+    l4: { ttlSeconds: 365 * DAY, maxEntryBytes: 100 * MIB, minEntryBytes: 512 * KIB, readTimeoutMs: 2000 },
   },
   semantic: true,
   semanticPreset: "safe",
@@ -103,6 +121,7 @@ export const DEFAULT_CONFIG: CacheConfig = {
   semanticMinScore: 0.5,
   semanticCandidates: 3,
   semanticLexicalCandidates: 3,
+  semanticIndexTimeoutMs: 1000,
   templates: [],
   autoTune: false,
 };

@@ -2,6 +2,7 @@
 import { count, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { aliases } from "../db/schema";
+import { withDeadline } from "../deadline";
 
 export interface Alias {
   canonicalKey: string;
@@ -27,14 +28,20 @@ export interface AliasRecord extends Alias {
   prompt: string;
 }
 
+export interface AliasStoreOptions {
+  /** Deadline of a lookup in D1 (the L3 tier's read deadline): a slow D1 must not stall a miss. */
+  readTimeoutMs?: number;
+}
+
 /** The alias table in D1, with an isolate-memory front. */
-export function createAliasStore(d1: D1Database) {
+export function createAliasStore(d1: D1Database, options: AliasStoreOptions = {}) {
   const db = drizzle(d1);
   return {
     async get(key: string): Promise<Alias | null> {
       const cached = recent.get(key);
       if (cached) return cached;
-      const [row] = await db.select().from(aliases).where(eq(aliases.key, key)).limit(1);
+      const query = db.select().from(aliases).where(eq(aliases.key, key)).limit(1);
+      const [row] = await withDeadline(Promise.resolve(query), options.readTimeoutMs, "alias lookup");
       if (!row) return null;
       const alias = { canonicalKey: row.canonicalKey, similarity: row.similarity, reason: row.reason };
       remember(key, alias);
@@ -59,8 +66,10 @@ export function createAliasStore(d1: D1Database) {
             : undefined;
       await db.delete(aliases).where(where);
     },
-    async count(): Promise<number> {
-      const [row] = await db.select({ n: count() }).from(aliases);
+    /** Aliases stored (of one namespace, when given). */
+    async count(namespace?: string): Promise<number> {
+      const where = namespace === undefined ? undefined : eq(aliases.namespace, namespace);
+      const [row] = await db.select({ n: count() }).from(aliases).where(where);
       return row?.n ?? 0;
     },
   };

@@ -1,6 +1,7 @@
 /** @module Verified semantic lookup: embed the question, find neighbours in its context, verify them. */
 import { calibrationFor } from "../calibration-store";
 import type { CacheConfig } from "../config";
+import { withDeadline } from "../deadline";
 import type { Env } from "../env";
 import { describeError } from "../errors";
 import { unionMatches } from "../semantic/candidates";
@@ -87,7 +88,12 @@ export function createSemanticLayer(
   let calibration: Promise<Calibration | undefined> | undefined;
   /** The calibration for this embedder (read once per request: the layer lives for one request). */
   const calibrated = (): Promise<Calibration | undefined> => {
-    calibration ??= calibrationFor(env.CACHE_KV, embedder.model).catch(() => undefined);
+    // Past L2's deadline the rules decide alone (the strict side), as with no calibration at all.
+    calibration ??= withDeadline(
+      calibrationFor(env.CACHE_KV, embedder.model),
+      config.tiers.l2.readTimeoutMs,
+      "calibration",
+    ).catch(() => undefined);
     return calibration;
   };
 
@@ -118,7 +124,7 @@ export function createSemanticLayer(
   async function lexicalMatches(q: LexicalQuery): Promise<LexicalMatch[]> {
     if (!index.lexical || q.topK <= 0) return [];
     try {
-      return await index.lexical(q);
+      return await withDeadline(index.lexical(q), config.semanticIndexTimeoutMs, "lexical candidates");
     } catch (error) {
       stats.lexicalErrors++;
       console.warn(`r1cache: lexical candidates failed: ${describeError(error)}`);
@@ -136,7 +142,11 @@ export function createSemanticLayer(
     const options = await verifyOptions(minSimilarity);
     const lexicalK = config.semanticLexicalCandidates === 0 ? 0 : (topK ?? config.semanticLexicalCandidates);
     const [nearest, lexical] = await Promise.all([
-      index.query({ ...scope, topK: topK ?? config.semanticCandidates }),
+      withDeadline(
+        index.query({ ...scope, topK: topK ?? config.semanticCandidates }),
+        config.semanticIndexTimeoutMs,
+        "vector index query",
+      ),
       lexicalMatches({ ...scope, text: p.question, topK: lexicalK }),
     ]);
     const verified = unionMatches(nearest, lexical).map((m) => ({

@@ -59,7 +59,7 @@ export function createCacheService(options: CacheServiceOptions) {
   const chain: TierChain = createCacheTiers(env, config, ctx, stats);
   const isolateTier: TierChain = createCacheTiers(env, config, ctx, stats, "isolate");
 
-  const aliases = createAliasStore(env.DB);
+  const aliases = createAliasStore(env.DB, { readTimeoutMs: config.tiers.l3.readTimeoutMs });
   let semanticLayer: SemanticLayer | undefined | null = null;
   /** Built on first use: exact hits never pay for the embedder and the index. */
   const semantic = (): SemanticLayer | undefined => {
@@ -70,6 +70,8 @@ export function createCacheService(options: CacheServiceOptions) {
     stats.hits[hit.tier]++;
     if (match.match === "semantic") stats.semanticHits++;
     stats.tokensSaved += hit.entry.usage?.completion_tokens ?? 0;
+    const tokens = hit.entry.usage?.completion_tokens ?? 0;
+    stats.recordTenantHit(hit.entry.namespace, hit.tier, match.match === "semantic", tokens);
     return { status: "HIT", entry: hit.entry, tier: hit.tier, ...match };
   };
   /** Runs an optional lookup step; its failure is logged and counted, and the lookup goes on without it. */
@@ -140,6 +142,7 @@ export function createCacheService(options: CacheServiceOptions) {
     const { flight, leader } = await join(request, upstream);
     if (leader) {
       stats.misses++;
+      stats.tenant(request.namespace).misses++;
       stats.upstreamCalls++;
       flight.done.then(
         () => {

@@ -69,9 +69,11 @@ export function createCacheTiers(
   return createTierChain([...local, ...shared], {
     waitUntil: (p) => ctx.waitUntil(p),
     accepts: placement(config),
+    readTimeoutMs: { l2: l2.readTimeoutMs, l3: l3.readTimeoutMs, l4: l4.readTimeoutMs },
     onFault(tier, op, fault, error) {
       if (fault === "corrupt") stats.corruptEntries++;
       else stats.tierErrors[tier]++;
+      if (fault === "timeout") stats.tierTimeouts[tier]++;
       // describeError keeps query text and bound parameters (prompts, keys) out of the logs.
       console.warn(`r1cache: tier ${tier} ${op} failed (${fault}): ${describeError(error)}`);
     },

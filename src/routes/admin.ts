@@ -16,14 +16,52 @@ import { withCache } from "./respond";
 export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin, withCache);
 
+const statsQuery = z.object({ namespace: z.string().min(1).max(256).optional() });
+
+/** One tenant's view: its entries per tier, its aliases, and its own hits and misses in this isolate. */
+admin.get("/stats", validate("query", statsQuery), async (c, next) => {
+  const { namespace } = c.req.valid("query");
+  if (namespace === undefined) return next();
+  const { stats, chain, aliases } = c.get("cache");
+  // Any name an admin types: read without creating counters for it.
+  const counters = stats.tenantView(namespace);
+  const tiers: Partial<Record<TierName, TierUsage & { hits: number }>> = {};
+  for (const tier of chain.tiers) {
+    const usage = (await tier.usage?.(namespace).catch(() => undefined)) ?? { entries: 0, bytes: 0 };
+    tiers[tier.name] = { ...usage, hits: counters.hits[tier.name] };
+  }
+  const hits = Object.values(counters.hits).reduce((a, b) => a + b, 0);
+  const lookups = hits + counters.misses;
+  return c.json({
+    scope: "namespace",
+    namespace,
+    hit_rate: lookups === 0 ? 0 : hits / lookups,
+    hits,
+    misses: counters.misses,
+    semantic_hits: counters.semanticHits,
+    tokens_saved: counters.tokensSaved,
+    memory_usage_bytes: tiers.l1?.bytes ?? 0,
+    cache_size_bytes: Object.values(tiers).reduce((sum, t) => sum + Math.max(0, t.bytes), 0),
+    unique_entries: tiers.l3?.entries ?? 0,
+    aliases: await aliases.count(namespace).catch(() => 0),
+    tiers,
+  });
+});
+
 admin.get("/stats", async (c) => {
   const { stats, chain, aliases } = c.get("cache");
   const config = c.get("config");
-  const tiers: Partial<Record<TierName, TierUsage & { hits: number; errors: number }>> = {};
+  const tiers: Partial<Record<TierName, TierUsage & { hits: number; errors: number; timeouts: number }>> = {};
   for (const tier of chain.tiers) {
     // A tier that cannot report its usage right now shows zeros and its error count.
     const usage = (await tier.usage?.().catch(() => undefined)) ?? { entries: 0, bytes: 0 };
-    tiers[tier.name] = { ...usage, hits: stats.hits[tier.name], errors: stats.tierErrors[tier.name] };
+    const { name } = tier;
+    tiers[name] = {
+      ...usage,
+      hits: stats.hits[name],
+      errors: stats.tierErrors[name],
+      timeouts: stats.tierTimeouts[name],
+    };
   }
   const hits = stats.hitCount;
   const lookups = hits + stats.misses;

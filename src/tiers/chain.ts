@@ -1,10 +1,11 @@
 /** @module Reads through the tiers in order, back-fills faster ones, and writes by the write policy. */
 import { CorruptEntryError, decodeEntry } from "../cache/codec";
 import type { CacheEntry } from "../cache/entry";
+import { DeadlineError, withDeadline } from "../deadline";
 import type { StoredEntry, Tier, TierName, TierSetOptions } from "./types";
 
 /** Why a tier operation failed; the chain reports it and carries on without that tier. */
-export type TierFault = "error" | "corrupt";
+export type TierFault = "error" | "corrupt" | "timeout";
 
 export interface TierChainOptions {
   /** Runs work after the response (back-fill, write-behind, hit stats). */
@@ -13,6 +14,12 @@ export interface TierChainOptions {
   onFault?(tier: TierName, op: string, fault: TierFault, error: unknown): void;
   /** Whether `tier` should hold a body of `storedSize` bytes (size limits, write tiers). */
   accepts?(tier: TierName, entry: StoredEntry): boolean;
+  /**
+   * Milliseconds a tier's read may take before the chain gives up on it, treats it as a miss (a
+   * `timeout` fault) and reads the next tier: one slow tier must not stall an answer a lower tier or
+   * the upstream can give. No deadline for a tier not named.
+   */
+  readTimeoutMs?: Partial<Record<TierName, number>>;
   now?: () => number;
 }
 
@@ -61,16 +68,20 @@ export function createTierChain(tiers: readonly Tier[], options: TierChainOption
     try {
       return await run();
     } catch (error) {
-      options.onFault?.(tier.name, op, "error", error);
+      options.onFault?.(tier.name, op, error instanceof DeadlineError ? "timeout" : "error", error);
       return undefined;
     }
   };
+  const read = (tier: Tier, key: string) =>
+    attempt(tier, "get", () =>
+      withDeadline(tier.get(key), options.readTimeoutMs?.[tier.name], `${tier.name} get`),
+    );
   const later = (tier: Tier, op: string, run: () => Promise<unknown>): void =>
     options.waitUntil(attempt(tier, op, run));
 
   async function get(key: string, getOptions: ChainGetOptions = {}): Promise<ChainHit | null> {
     for (const [index, tier] of tiers.entries()) {
-      const stored = await attempt(tier, "get", () => tier.get(key));
+      const stored = await read(tier, key);
       if (!stored) continue;
       const { maxAgeSeconds } = getOptions;
       // Every tier holds the same answer with the same createdAt: too old here is too old everywhere.

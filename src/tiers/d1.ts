@@ -65,13 +65,14 @@ export function createD1Tier(d1: D1Database, options: D1TierOptions): Tier {
       const result = await db.delete(entries).where(where);
       return result.meta.changes;
     },
-    async usage(): Promise<TierUsage> {
+    async usage(namespace): Promise<TierUsage> {
       const [row] = await db
         .select({
           entries: sql<number>`coalesce(sum(${entries.location} = 'l3'), 0)`,
           bytes: sql<number>`coalesce(sum(case when ${entries.location} = 'l3' then ${entries.storedSize} end), 0)`,
         })
-        .from(entries);
+        .from(entries)
+        .where(namespace === undefined ? undefined : eq(entries.namespace, namespace));
       return { entries: row?.entries ?? 0, bytes: row?.bytes ?? 0 };
     },
     async touch(key, at) {

@@ -37,15 +37,18 @@ export function createKvTier(kv: KVNamespace, options: KvTierOptions): Tier {
     async delete(key) {
       await kv.delete(prefix + key);
     },
-    async usage() {
+    async usage(namespace) {
       // KV has no count: list pages (1000 keys each, metadata included) up to a bound.
       let entries = 0;
       let bytes = 0;
       let cursor: string | undefined;
       for (let page = 0; page < USAGE_MAX_PAGES; page++) {
         const listed = await kv.list<EntryMeta>({ prefix, cursor });
-        entries += listed.keys.length;
-        for (const k of listed.keys) bytes += k.metadata?.storedSize ?? 0;
+        for (const k of listed.keys) {
+          if (namespace !== undefined && k.metadata?.namespace !== namespace) continue;
+          entries++;
+          bytes += k.metadata?.storedSize ?? 0;
+        }
         if (listed.list_complete) break;
         cursor = listed.cursor;
       }

@@ -1,5 +1,12 @@
-/** @module L1: isolate memory, bounded by bytes, with a pluggable eviction policy. */
-import { createEvictionPolicy, type EvictionPolicyName } from "./eviction";
+/**
+ * @module L1: isolate memory, bounded by bytes, with a pluggable eviction policy and a fair share per
+ * tenant namespace. Over budget, L1 evicts the policy's victim (least recently or frequently used)
+ * unless that entry's tenant holds no more than its share (the budget divided by the tenants holding
+ * entries); then it evicts the least-used entry of the tenant holding the most bytes instead. So one
+ * tenant's load cannot push out another tenant that stays within its share, while a single tenant, or
+ * tenants all over their share, are evicted in plain policy order.
+ */
+import { createEvictionPolicy, type EvictionPolicy, type EvictionPolicyName } from "./eviction";
 import type { StoredEntry, Tier, TierUsage } from "./types";
 
 export interface MemoryTierOptions {
@@ -19,12 +26,22 @@ const ENTRY_OVERHEAD_BYTES = 256;
 interface Slot {
   entry: StoredEntry;
   bytes: number;
+  tenant: string;
   /** Epoch ms after which the slot is dead (tier TTL or entry expiry, whichever is first). */
   deadline: number;
 }
 
+/** One tenant namespace's part of L1: its bytes, and its entries in policy order. */
+interface TenantShare {
+  bytes: number;
+  entries: number;
+  policy: EvictionPolicy;
+}
+
 export interface MemoryTier extends Tier {
-  usage(): Promise<TierUsage>;
+  usage(namespace?: string): Promise<TierUsage>;
+  /** Entries and bytes one tenant namespace holds. */
+  usageOf(namespace: string): TierUsage;
   /** Switches the eviction policy, keeping the entries (their history starts afresh). */
   setPolicy(policy: EvictionPolicyName): void;
   /** Changes the byte budget, evicting at once if the new one is smaller. */
@@ -37,23 +54,61 @@ export interface MemoryTier extends Tier {
 export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
   const now = options.now ?? Date.now;
   let { maxBytes, ttlSeconds } = options;
-  let policy = createEvictionPolicy(options.policy ?? "lru");
+  let policyName = options.policy ?? "lru";
+  let policy = createEvictionPolicy(policyName);
   const slots = new Map<string, Slot>();
+  // One entry per namespace holding entries in this isolate; bounded by the configured client keys.
+  const tenants = new Map<string, TenantShare>();
   let bytes = 0;
   let evictions = 0;
 
+  const shareOf = (tenant: string): TenantShare => {
+    let share = tenants.get(tenant);
+    if (!share) {
+      share = { bytes: 0, entries: 0, policy: createEvictionPolicy(policyName) };
+      tenants.set(tenant, share);
+    }
+    return share;
+  };
   const drop = (key: string): void => {
     const slot = slots.get(key);
     if (!slot) return;
     slots.delete(key);
     policy.remove(key);
     bytes -= slot.bytes;
+    const share = shareOf(slot.tenant);
+    share.policy.remove(key);
+    share.bytes -= slot.bytes;
+    if (--share.entries === 0) tenants.delete(slot.tenant);
   };
-  const shrinkTo = (budget: number): void => {
+  /**
+   * The next entry to evict to make room for `incoming` (see the module comment). The incoming entry
+   * counts towards its tenant, so a tenant cannot claim a share it is about to exceed.
+   */
+  const victim = (incoming?: { tenant: string; bytes: number }): string | undefined => {
+    const candidate = policy.victim();
+    const owner = candidate === undefined ? undefined : slots.get(candidate)?.tenant;
+    if (owner === undefined) return candidate;
+    const weight = (tenant: string) =>
+      (tenants.get(tenant)?.bytes ?? 0) + (tenant === incoming?.tenant ? incoming.bytes : 0);
+    const holders = tenants.size + (incoming === undefined || tenants.has(incoming.tenant) ? 0 : 1);
+    if (weight(owner) > maxBytes / holders) return candidate;
+    // O(tenants) per eviction, and only when the policy's choice would cut a tenant within its share.
+    let heaviest: string | undefined;
+    for (const tenant of tenants.keys()) {
+      if (heaviest === undefined || weight(tenant) > weight(heaviest)) heaviest = tenant;
+    }
+    return (heaviest && tenants.get(heaviest)?.policy.victim()) ?? candidate;
+  };
+  const usageOf = (namespace: string): TierUsage => {
+    const share = tenants.get(namespace);
+    return { entries: share?.entries ?? 0, bytes: share?.bytes ?? 0 };
+  };
+  const shrinkTo = (budget: number, incoming?: { tenant: string; bytes: number }): void => {
     while (bytes > budget) {
-      const victim = policy.victim();
-      if (victim === undefined) break;
-      drop(victim);
+      const key = victim(incoming);
+      if (key === undefined) break;
+      drop(key);
       evictions++;
     }
   };
@@ -74,17 +129,23 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
         return null;
       }
       policy.access(key);
+      shareOf(slot.tenant).policy.access(key);
       return slot.entry;
     },
     async set(key, entry) {
       const size = entry.body.byteLength + ENTRY_OVERHEAD_BYTES;
+      const tenant = entry.meta.namespace;
       drop(key);
       if (size > maxBytes) return;
-      shrinkTo(maxBytes - size);
+      shrinkTo(maxBytes - size, { tenant, bytes: size });
       const deadline = Math.min(now() + ttlSeconds * 1000, entry.meta.expiresAt ?? Number.POSITIVE_INFINITY);
-      slots.set(key, { entry, bytes: size, deadline });
+      slots.set(key, { entry, bytes: size, tenant, deadline });
       policy.insert(key);
       bytes += size;
+      const share = shareOf(tenant);
+      share.policy.insert(key);
+      share.bytes += size;
+      share.entries++;
     },
     async delete(key) {
       drop(key);
@@ -92,20 +153,26 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
     async clear(namespace) {
       let removed = 0;
       for (const [key, slot] of slots) {
-        if (namespace === undefined || slot.entry.meta.namespace === namespace) {
+        if (namespace === undefined || slot.tenant === namespace) {
           drop(key);
           removed++;
         }
       }
       return removed;
     },
-    async usage(): Promise<TierUsage> {
-      return { entries: slots.size, bytes };
+    async usage(namespace): Promise<TierUsage> {
+      return namespace === undefined ? { entries: slots.size, bytes } : usageOf(namespace);
     },
+    usageOf,
     setPolicy(name) {
       if (name === policy.name) return;
+      policyName = name;
       policy = createEvictionPolicy(name);
-      for (const key of slots.keys()) policy.insert(key);
+      for (const share of tenants.values()) share.policy = createEvictionPolicy(name);
+      for (const [key, slot] of slots) {
+        policy.insert(key);
+        shareOf(slot.tenant).policy.insert(key);
+      }
     },
     resize(newMax, newTtl) {
       maxBytes = newMax;

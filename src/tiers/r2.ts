@@ -90,14 +90,17 @@ export function createR2Tier(bucket: R2Bucket, options: R2TierOptions): Tier {
         return isDead(meta, storedAt, t);
       });
     },
-    async usage(): Promise<TierUsage> {
+    async usage(namespace): Promise<TierUsage> {
       let entries = 0;
       let bytes = 0;
       let cursor: string | undefined;
       for (let pages = 0; pages < USAGE_MAX_PAGES; pages++) {
-        const page = await bucket.list({ prefix, cursor });
-        entries += page.objects.length;
-        for (const o of page.objects) bytes += o.size;
+        const page = await bucket.list({ prefix, cursor, include: ["customMetadata"] });
+        for (const o of page.objects) {
+          if (namespace !== undefined && o.customMetadata?.namespace !== namespace) continue;
+          entries++;
+          bytes += o.size;
+        }
         if (!page.truncated) break;
         cursor = page.cursor;
       }

@@ -61,8 +61,8 @@ export interface Tier {
   delete(key: string): Promise<void>;
   /** Removes every entry (or those of one namespace); returns how many were removed when known. */
   clear?(namespace?: string): Promise<number | undefined>;
-  /** Entry count and bytes stored, when the backend can tell cheaply. */
-  usage?(): Promise<TierUsage>;
+  /** Entry count and bytes stored (of one namespace, when given), when the backend can tell cheaply. */
+  usage?(namespace?: string): Promise<TierUsage>;
   /** Deletes entries past their expiry or the tier's TTL, where the backend does not do it itself. */
   purgeExpired?(): Promise<number>;
   /** Records a hit (last hit time, hit count) where the tier keeps stats. */

@@ -96,5 +96,22 @@ export function testTier(name: string, factory: () => TierHarness | Promise<Tier
       expect(await tier.get(a.key)).toBeNull();
       expect(await tier.get(b.key)).not.toBeNull();
     });
+
+    it("reports the usage of one namespace apart from the others", async () => {
+      const { tier } = await factory();
+      if (!tier.usage) return;
+      const ns = `ns-usage-${counter}-${crypto.randomUUID()}`;
+      const [a, va] = await stored(makeEntry({ namespace: ns }));
+      const [b, vb] = await stored(makeEntry({ namespace: ns }));
+      const [other, vother] = await stored(makeEntry({ namespace: `${ns}-other` }));
+      await tier.set(a.key, va);
+      await tier.set(b.key, vb);
+      await tier.set(other.key, vother);
+      const mine = await tier.usage(ns);
+      expect(mine.entries).toBe(2);
+      expect(mine.bytes).toBeGreaterThanOrEqual(va.meta.storedSize + vb.meta.storedSize);
+      expect((await tier.usage(`${ns}-other`)).entries).toBe(1);
+      expect((await tier.usage()).entries).toBeGreaterThanOrEqual(3);
+    });
   });
 }

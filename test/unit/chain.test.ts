@@ -27,12 +27,13 @@ function slowTier(name: TierName) {
   return { tier, data, release };
 }
 
-function chainOf(tiers: Tier[]) {
+function chainOf(tiers: Tier[], readTimeoutMs?: Partial<Record<TierName, number>>) {
   const background: Promise<unknown>[] = [];
   const faults: string[] = [];
   const chain = createTierChain(tiers, {
     waitUntil: (p) => background.push(p),
     onFault: (tier, op, fault) => faults.push(`${tier}:${op}:${fault}`),
+    readTimeoutMs,
   });
   return { chain, background, faults };
 }
@@ -85,5 +86,35 @@ describe("tier chain", () => {
     expect(hit?.entry).toEqual(entry);
     expect(faults).toContain("l2:set:error");
     expect(faults).toContain("l2:get:error");
+  });
+
+  it("a read past its tier's deadline is a timeout fault and the next tier answers", async () => {
+    const entry = makeEntry();
+    const stored = await encodeEntry(entry);
+    // Its reads never answer: without a deadline the chain would wait for ever.
+    const stuck: Tier = {
+      name: "l2",
+      get: () => new Promise<never>(() => {}),
+      set: async () => {},
+      delete: async () => {},
+    };
+    const l3 = slowTier("l3");
+    l3.data.set(entry.key, stored);
+    const { chain, faults, background } = chainOf([stuck, l3.tier], { l2: 20 });
+    const hit = await chain.get(entry.key);
+    expect(hit?.tier).toBe("l3");
+    expect(hit?.entry).toEqual(entry);
+    expect(faults).toEqual(["l2:get:timeout"]);
+    // The slow tier still gets the back-fill (in the background), like after any other fault.
+    expect(background).toHaveLength(1);
+  });
+
+  it("a read within its deadline is served by that tier", async () => {
+    const entry = makeEntry();
+    const l2 = slowTier("l2");
+    l2.data.set(entry.key, await encodeEntry(entry));
+    const { chain, faults } = chainOf([l2.tier], { l2: 1_000 });
+    expect((await chain.get(entry.key))?.tier).toBe("l2");
+    expect(faults).toEqual([]);
   });
 });
