@@ -10,6 +10,7 @@ export type ErrorCode =
   | "upstream_error"
   | "upstream_timeout"
   | "upstream_truncated"
+  | "unavailable"
   | "internal";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -22,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   upstream_error: 502,
   upstream_timeout: 504,
   upstream_truncated: 502,
+  unavailable: 503,
   internal: 500,
 };
 

@@ -4,7 +4,7 @@ import { requireClient } from "../auth";
 import { parseControls } from "../cache/controls";
 import { canonicalParams } from "../cache/key";
 import type { AppEnv } from "../env";
-import { CacheError } from "../errors";
+import { CacheError, describeError } from "../errors";
 import { primed, replayEntry } from "../format/events";
 import type { UpstreamEvent } from "../upstream/types";
 import { r1ChatSchema, r1SearchSchema, validate } from "../validation";
@@ -108,8 +108,16 @@ r1.post("/search", requireClient, withCache, limitBody, validate("json", r1Searc
     );
   }
   const params = canonicalParams({ model: body.model, messages: [{ role: "user", content: body.prompt }] });
-  const probe = await layer.probe(c.get("namespace"), params);
-  const candidates = probe ? await layer.candidates(probe, requested, body.k) : [];
+  let candidates: Awaited<ReturnType<typeof layer.candidates>> = [];
+  try {
+    const probe = await layer.probe(c.get("namespace"), params);
+    if (probe) candidates = await layer.candidates(probe, requested, body.k);
+  } catch (error) {
+    // The embedder or the index failing is not the request's fault, and not a bug of ours: say so.
+    throw new CacheError("unavailable", `semantic search is unavailable right now: ${describeError(error)}`, {
+      retryable: true,
+    });
+  }
   return c.json({
     prompt: body.prompt,
     threshold: requested ?? c.get("config").semanticThreshold,

@@ -250,4 +250,13 @@ describe("large entries", () => {
     expect(fromR2.headers.get("x-r1cache-tier")).toBe("l4");
     expect(fromR2.json().choices[0].message).toEqual(first.json().choices[0].message);
   });
+
+  it("/v1/r1/search answers 503 unavailable (retryable), not 500, while the shard is down", async () => {
+    const res = await call("/v1/r1/search", {
+      body: { prompt: "What is a breaker block?" },
+      env: { VECTOR_SHARDS: failingShards("overloaded") },
+    });
+    expect(res.status).toBe(503);
+    expect(res.json().error.type).toBe("unavailable");
+  });
 });
