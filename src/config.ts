@@ -90,6 +90,23 @@ export const configSchema = z.object({
   semanticIndexTimeoutMs: z.number().int().min(1).max(60_000),
   /** Prompt templates with `{slot}`s: prompts of one template hit only with equal slot values. */
   templates: z.array(z.string().min(1)).max(500),
+  /**
+   * Entries not read for this long move down a tier (`POST /admin/maintenance/demote` and the cron):
+   * out of L1 (into L2 if no lower tier holds them), out of KV (D1 keeps them), D1 bodies into R2.
+   * 0 turns a step off. @default {l1: 3600, l2: 86400, l3: 604800}
+   */
+  demoteAfterSeconds: z.object({
+    l1: z.number().int().min(0),
+    l2: z.number().int().min(0),
+    l3: z.number().int().min(0),
+  }),
+  /** Cleanup removes entries older than this many days, hit or not. 0 = off. @default 0 */
+  maxAgeDays: z.number().int().min(0),
+  /**
+   * Cleanup removes entries hit fewer times than this once they are a day old (hits are counted from
+   * every tier, in batches). 0 = off. @default 0
+   */
+  minAccessCount: z.number().int().min(0),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
   autoTune: z.boolean(),
 });
@@ -123,12 +140,16 @@ export const DEFAULT_CONFIG: CacheConfig = {
   semanticLexicalCandidates: 3,
   semanticIndexTimeoutMs: 1000,
   templates: [],
+  demoteAfterSeconds: { l1: 3600, l2: 86_400, l3: 7 * DAY },
+  maxAgeDays: 0,
+  minAccessCount: 0,
   autoTune: false,
 };
 
-/** A partial config, one level of nesting deep for `tiers`. */
-export type ConfigPatch = Partial<Omit<CacheConfig, "tiers">> & {
+/** A partial config, one level of nesting deep for `tiers` and `demoteAfterSeconds`. */
+export type ConfigPatch = Partial<Omit<CacheConfig, "tiers" | "demoteAfterSeconds">> & {
   tiers?: { [T in keyof CacheConfig["tiers"]]?: Partial<CacheConfig["tiers"][T]> };
+  demoteAfterSeconds?: Partial<CacheConfig["demoteAfterSeconds"]>;
 };
 
 /** Merges a patch over a config and validates the result; throws a ZodError naming the bad field. */
@@ -138,7 +159,8 @@ export function mergeConfig(base: CacheConfig, patch: ConfigPatch): CacheConfig 
     const tierPatch = patch.tiers?.[name];
     if (tierPatch) Object.assign(tiers, { [name]: { ...base.tiers[name], ...tierPatch } });
   }
-  return configSchema.parse({ ...base, ...patch, tiers });
+  const demoteAfterSeconds = { ...base.demoteAfterSeconds, ...patch.demoteAfterSeconds };
+  return configSchema.parse({ ...base, ...patch, tiers, demoteAfterSeconds });
 }
 
 let parsed: { source: string | undefined; config: CacheConfig } | undefined;

@@ -1,10 +1,8 @@
 /** @module Cron Triggers: one job per schedule in wrangler.jsonc, dispatched on `controller.cron`. */
-import { createCacheService } from "../cache/service";
 import { resolveConfig } from "../config-store";
 import type { Env } from "../env";
 import { describeError } from "../errors";
-import { createUpstream } from "../upstream";
-import { cleanupExpired } from "./cleanup";
+import { DEFAULT_BATCH, runMaintenanceUntilDone } from "../maintenance";
 
 /** The schedules of wrangler.jsonc `triggers.crons`. */
 export const SCHEDULES = { frequent: "*/15 * * * *", daily: "17 3 * * *" } as const;
@@ -16,12 +14,17 @@ export async function runScheduled(
   ctx: ExecutionContext,
 ): Promise<void> {
   const config = await resolveConfig(env);
-  const { chain } = createCacheService({ env, ctx, config, upstream: () => createUpstream(env) });
+  // Bounded: a large cache is worked through over several runs, never left half-moved (src/maintenance).
+  const options = { now: Date.now(), batch: DEFAULT_BATCH, maxPasses: 10, budgetMs: 20_000 };
   switch (controller.cron) {
     case SCHEDULES.frequent:
     case SCHEDULES.daily: {
-      const report = await cleanupExpired(chain.tiers);
-      console.log(`r1cache cron ${controller.cron}: cleanup ${JSON.stringify(report)}`);
+      for (const job of ["cleanup", "demote"] as const) {
+        const { passes, reports } = await runMaintenanceUntilDone(job, env, ctx, config, options);
+        console.log(
+          `r1cache cron ${controller.cron}: ${job} in ${passes} pass(es) ${JSON.stringify(reports)}`,
+        );
+      }
       return;
     }
     default:

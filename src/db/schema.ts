@@ -31,6 +31,8 @@ export const entries = sqliteTable(
     expiresAt: integer("expires_at"),
     lastHitAt: integer("last_hit_at"),
     hitCount: integer("hit_count").notNull().default(0),
+    /** Epoch ms the KV copy was removed by demotion; cleared by the next hit (which may copy it back). */
+    l2DemotedAt: integer("l2_demoted_at"),
   },
   (t) => [
     index("entries_namespace_idx").on(t.namespace),

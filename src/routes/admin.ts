@@ -7,7 +7,8 @@ import { coalescerName } from "../cache/coalescing";
 import { type ConfigPatch, configSchema } from "../config";
 import { resetConfig, updateConfig } from "../config-store";
 import type { AppEnv } from "../env";
-import { badRequest } from "../errors";
+import { badRequest, CacheError } from "../errors";
+import { DEFAULT_BATCH, MAINTENANCE_JOBS, runMaintenance } from "../maintenance";
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
 import { fieldName, validate } from "../validation";
 import { calibration } from "./calibration";
@@ -140,6 +141,33 @@ admin.delete("/entries/:key", async (c) => {
     .forget(key)
     .catch(() => {});
   return c.json({ deleted: key });
+});
+
+const maintenanceQuery = z.object({
+  batch: z.coerce
+    .number({ error: "must be a whole number from 1 to 5000" })
+    .int({ error: "must be a whole number from 1 to 5000" })
+    .min(1, { error: "must be a whole number from 1 to 5000" })
+    .max(5000, { error: "must be a whole number from 1 to 5000" })
+    .optional(),
+});
+
+/** One bounded pass of a maintenance job; `more: true` says another call has work left. */
+admin.post("/maintenance/:job", validate("query", maintenanceQuery), async (c) => {
+  const job = MAINTENANCE_JOBS.find((name) => name === c.req.param("job"));
+  if (!job) {
+    throw new CacheError(
+      "not_found",
+      `no maintenance job "${c.req.param("job")}": use ${MAINTENANCE_JOBS.join(", ")}`,
+      {
+        field: "job",
+      },
+    );
+  }
+  const started = Date.now();
+  const { batch = DEFAULT_BATCH } = c.req.valid("query");
+  const report = await runMaintenance(job, c.env, c.executionCtx, c.get("config"), { now: started, batch });
+  return c.json({ job, ...report, ms: Date.now() - started });
 });
 
 admin.get("/config", (c) => c.json(c.get("config")));

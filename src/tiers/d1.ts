@@ -83,7 +83,7 @@ export function createD1Tier(d1: D1Database, options: D1TierOptions): Tier {
       const batch = [...pendingHits].map(([k, hit]) =>
         db
           .update(entries)
-          .set({ lastHitAt: hit.at, hitCount: sql`${entries.hitCount} + ${hit.count}` })
+          .set({ lastHitAt: hit.at, hitCount: sql`${entries.hitCount} + ${hit.count}`, l2DemotedAt: null })
           .where(eq(entries.key, k)),
       );
       pendingHits.clear();

@@ -29,6 +29,8 @@ interface Slot {
   tenant: string;
   /** Epoch ms after which the slot is dead (tier TTL or entry expiry, whichever is first). */
   deadline: number;
+  /** Epoch ms of the last read or write, for demotion of idle entries. */
+  lastAccessAt: number;
 }
 
 /** One tenant namespace's part of L1: its bytes, and its entries in policy order. */
@@ -46,6 +48,11 @@ export interface MemoryTier extends Tier {
   setPolicy(policy: EvictionPolicyName): void;
   /** Changes the byte budget, evicting at once if the new one is smaller. */
   resize(maxBytes: number, ttlSeconds?: number): void;
+  /**
+   * Up to `limit` entries not read or written since `before` (epoch ms), oldest access first, without
+   * counting as an access: what demotion moves down.
+   */
+  idleEntries(before: number, limit: number): Array<{ key: string; entry: StoredEntry }>;
   readonly policy: string;
   readonly evictions: number;
 }
@@ -121,6 +128,16 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
     get evictions() {
       return evictions;
     },
+    idleEntries(before, limit) {
+      const idle: Array<{ key: string; entry: StoredEntry; at: number }> = [];
+      for (const [key, slot] of slots) {
+        if (slot.lastAccessAt < before) idle.push({ key, entry: slot.entry, at: slot.lastAccessAt });
+      }
+      return idle
+        .sort((a, b) => a.at - b.at)
+        .slice(0, limit)
+        .map(({ key, entry }) => ({ key, entry }));
+    },
     async get(key) {
       const slot = slots.get(key);
       if (!slot) return null;
@@ -130,6 +147,7 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
       }
       policy.access(key);
       shareOf(slot.tenant).policy.access(key);
+      slot.lastAccessAt = now();
       return slot.entry;
     },
     async set(key, entry) {
@@ -139,7 +157,7 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
       if (size > maxBytes) return;
       shrinkTo(maxBytes - size, { tenant, bytes: size });
       const deadline = Math.min(now() + ttlSeconds * 1000, entry.meta.expiresAt ?? Number.POSITIVE_INFINITY);
-      slots.set(key, { entry, bytes: size, tenant, deadline });
+      slots.set(key, { entry, bytes: size, tenant, deadline, lastAccessAt: now() });
       policy.insert(key);
       bytes += size;
       const share = shareOf(tenant);

@@ -1,0 +1,1 @@
+ALTER TABLE `entries` ADD `l2_demoted_at` integer;

@@ -1,0 +1,56 @@
+/**
+ * @module The maintenance jobs as the cron and `POST /admin/maintenance/:job` run them: each builds the
+ * tiers of the current config and runs one bounded pass (or a few, for the cron).
+ */
+import { createAliasStore } from "../cache/aliases";
+import { isolateStats } from "../cache/stats";
+import { createCacheTiers, isolateMemoryTier } from "../cache/tiers";
+import type { CacheConfig } from "../config";
+import type { Env } from "../env";
+import type { Tier, TierName } from "../tiers/types";
+import { type CleanupReport, cleanup } from "./cleanup";
+import { type DemoteReport, demote, type RunOptions } from "./demote";
+
+export const MAINTENANCE_JOBS = ["demote", "cleanup"] as const;
+export type MaintenanceJob = (typeof MAINTENANCE_JOBS)[number];
+
+/** Entries per step and pass unless the caller says otherwise. */
+export const DEFAULT_BATCH = 200;
+
+export type MaintenanceReport = DemoteReport | CleanupReport;
+
+/** Runs one pass of `job` over the tiers `config` describes. */
+export async function runMaintenance(
+  job: MaintenanceJob,
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  config: CacheConfig,
+  run: RunOptions,
+): Promise<MaintenanceReport> {
+  const chain = createCacheTiers(env, config, ctx, isolateStats);
+  if (job === "demote") {
+    const tiers: Partial<Record<TierName, Tier>> = {};
+    for (const tier of chain.tiers) tiers[tier.name] = tier;
+    return demote({ memory: isolateMemoryTier(config), tiers, db: env.DB }, config, run);
+  }
+  const aliases = createAliasStore(env.DB);
+  return cleanup({ tiers: chain.tiers, db: env.DB, clearAliases: (key) => aliases.clear(key) }, config, run);
+}
+
+/** Runs passes of `job` until it has nothing more to do, `maxPasses` is reached or `budgetMs` is spent. */
+export async function runMaintenanceUntilDone(
+  job: MaintenanceJob,
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  config: CacheConfig,
+  options: { now: number; batch: number; maxPasses: number; budgetMs: number },
+): Promise<{ passes: number; reports: MaintenanceReport[] }> {
+  const started = Date.now();
+  const reports: MaintenanceReport[] = [];
+  for (let pass = 0; pass < options.maxPasses; pass++) {
+    const report = await runMaintenance(job, env, ctx, config, options);
+    reports.push(report);
+    if (!report.more || Date.now() - started > options.budgetMs) break;
+  }
+  return { passes: reports.length, reports };
+}
