@@ -14,10 +14,14 @@ import { experimental_readRawConfig } from "wrangler";
 
 const root = path.dirname(import.meta.dirname);
 const wrangler = (...args) =>
-  execFileSync(process.execPath, [path.join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
 
 const { rawConfig } = experimental_readRawConfig({ config: path.join(root, "wrangler.jsonc") });
 const database = rawConfig.d1_databases?.find((d) => d.binding === "DB");
@@ -25,7 +29,9 @@ if (database?.database_id) {
   wrangler("d1", "migrations", "apply", "DB", "--remote");
   wrangler("deploy");
 } else {
-  console.log("First deploy: wrangler creates the KV namespace, D1 database and R2 bucket, then migrations run.");
+  console.log(
+    "First deploy: wrangler creates the KV namespace, D1 database and R2 bucket, then migrations run.",
+  );
   wrangler("deploy");
   wrangler("d1", "migrations", "apply", "DB", "--remote");
 }
