@@ -12,6 +12,11 @@ export interface TenantStats {
   tokensSaved: number;
 }
 
+/** Upper bounds (ms) of the response-time histogram buckets; the last bucket is everything above. */
+export const LATENCY_BUCKETS_MS = [
+  1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
+] as const;
+
 /** Live counters; one instance per isolate (see {@link isolateStats}). */
 export class CacheStats {
   readonly startedAt = Date.now();
@@ -39,6 +44,8 @@ export class CacheStats {
   tokensSaved = 0;
   requests = 0;
   responseTimeTotalMs = 0;
+  /** Responses per {@link LATENCY_BUCKETS_MS} bucket (not cumulative), plus one for above the last. */
+  readonly latencyBuckets: number[] = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
   storedPlainBytes = 0;
   storedBytes = 0;
 
@@ -78,6 +85,9 @@ export class CacheStats {
   recordResponse(ms: number): void {
     this.requests++;
     this.responseTimeTotalMs += ms;
+    const bucket = LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
+    const index = bucket === -1 ? LATENCY_BUCKETS_MS.length : bucket;
+    this.latencyBuckets[index] = (this.latencyBuckets[index] ?? 0) + 1;
   }
 
   recordStored(plain: number, stored: number): void {

@@ -12,6 +12,7 @@ import { DEFAULT_BATCH, MAINTENANCE_JOBS, runMaintenance } from "../maintenance"
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
 import { fieldName, validate } from "../validation";
 import { calibration } from "./calibration";
+import { metricsText } from "./metrics";
 import { withCache } from "./respond";
 
 export const admin = new Hono<AppEnv>();
@@ -169,6 +170,10 @@ admin.post("/maintenance/:job", validate("query", maintenanceQuery), async (c) =
   const report = await runMaintenance(job, c.env, c.executionCtx, c.get("config"), { now: started, batch });
   return c.json({ job, ...report, ms: Date.now() - started });
 });
+
+admin.get("/metrics", async (c) =>
+  c.text(await metricsText(c), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+);
 
 admin.get("/config", (c) => c.json(c.get("config")));
 
