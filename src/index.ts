@@ -4,6 +4,7 @@ import { scheduled } from "./cron";
 import type { Env } from "./env";
 
 export { Coalescer } from "./durable/coalescer";
+export { StatsShard } from "./durable/stats-shard";
 export { VectorShard } from "./durable/vector-shard";
 
 export default {
