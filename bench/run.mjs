@@ -3,78 +3,12 @@
  * Method and results: BENCHMARKS.md. Latencies are medians of sequential requests measured in this
  * Node process around fetch(); ratios compare routes measured interleaved in the same run.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Miniflare } from "miniflare";
+import { AUTH, bundle, chatBody, OUT, quantile, start, summary, timed } from "./worker.mjs";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const OUT = join(ROOT, ".bench-out");
 const N = Number(process.env.BENCH_N ?? 400);
-const AUTH = { authorization: "Bearer dev-key", "content-type": "application/json" };
-
-function bundle() {
-  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(OUT, "bundle")], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
-  });
-  return join(OUT, "bundle", "index.js");
-}
-
-function migrations() {
-  const dir = join(ROOT, "migrations");
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), "utf8").split("--> statement-breakpoint"))
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** Starts the worker; with `embedder`, the offline encoder runs beside it as in `npm run dev`. */
-async function start(scriptPath, vars = {}, embedder = undefined) {
-  const main = {
-    name: "r1-edge-cache",
-    scriptPath,
-    modules: true,
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
-    kvNamespaces: ["CACHE_KV"],
-    d1Databases: ["DB"],
-    r2Buckets: ["ARCHIVE"],
-    durableObjects: { VECTOR_SHARDS: { className: "VectorShard", useSQLite: true } },
-    bindings: { LOCAL_DEV: "1", R1_UPSTREAM: "simulator", R1_SIMULATOR_LATENCY_MS: "0", ...vars },
-    ...(embedder && { serviceBindings: { EMBEDDER: embedder.name } }),
-  };
-  const mf = new Miniflare({ port: 0, workers: embedder ? [main, embedder] : [main] });
-  const url = await mf.ready;
-  const db = await mf.getD1Database("DB");
-  for (const statement of migrations()) await db.prepare(statement).run();
-  return { mf, base: url.href.replace(/\/$/, "") };
-}
-
-const chatBody = (prompt) =>
-  JSON.stringify({ model: "deepseek-reasoner", messages: [{ role: "user", content: prompt }] });
-
-async function timed(base, path, init) {
-  const t0 = performance.now();
-  const res = await fetch(base + path, init);
-  await res.arrayBuffer();
-  return { ms: performance.now() - t0, res };
-}
-
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-const summary = (xs) => ({
-  n: xs.length,
-  median: quantile(xs, 0.5),
-  p90: quantile(xs, 0.9),
-  p99: quantile(xs, 0.99),
-});
 const fmt = (x) => x.toFixed(2);
 
 function progress(label, i, n) {
@@ -183,7 +117,7 @@ async function missVersusHit(scriptPath) {
  */
 async function semanticCosts(scriptPath) {
   const { embedderWorkerOptions } = await import("../embedder/build.mjs");
-  const { mf, base } = await start(scriptPath, {}, embedderWorkerOptions());
+  const { mf, base } = await start(scriptPath, {}, { embedder: embedderWorkerOptions() });
   const ask = (prompt, headers = {}) =>
     timed(base, "/v1/chat/completions", {
       method: "POST",

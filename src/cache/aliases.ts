@@ -29,12 +29,14 @@ export interface AliasRecord extends Alias {
 
 /** The alias table in D1, with an isolate-memory front. */
 export function createAliasStore(d1: D1Database) {
-  const db = drizzle(d1);
+  let orm: ReturnType<typeof drizzle> | undefined;
+  // Built on first use: a request answered by an exact hit never reads aliases.
+  const db = () => (orm ??= drizzle(d1));
   return {
     async get(key: string): Promise<Alias | null> {
       const cached = recent.get(key);
       if (cached) return cached;
-      const [row] = await db.select().from(aliases).where(eq(aliases.key, key)).limit(1);
+      const [row] = await db().select().from(aliases).where(eq(aliases.key, key)).limit(1);
       if (!row) return null;
       const alias = { canonicalKey: row.canonicalKey, similarity: row.similarity, reason: row.reason };
       remember(key, alias);
@@ -42,7 +44,7 @@ export function createAliasStore(d1: D1Database) {
     },
     async put(record: AliasRecord): Promise<void> {
       const { key, ...rest } = record;
-      await db
+      await db()
         .insert(aliases)
         .values({ ...record, createdAt: Date.now() })
         .onConflictDoUpdate({ target: aliases.key, set: { ...rest, createdAt: Date.now() } });
@@ -57,10 +59,10 @@ export function createAliasStore(d1: D1Database) {
           : namespace !== undefined
             ? eq(aliases.namespace, namespace)
             : undefined;
-      await db.delete(aliases).where(where);
+      await db().delete(aliases).where(where);
     },
     async count(): Promise<number> {
-      const [row] = await db.select({ n: count() }).from(aliases);
+      const [row] = await db().select({ n: count() }).from(aliases);
       return row?.n ?? 0;
     },
   };

@@ -1,0 +1,85 @@
+/**
+ * What the benchmarks share: the worker bundled as deployed, started in Miniflare driven directly (local
+ * KV, D1, R2 and Durable Objects in workerd, D1 migrations applied), and timing from the Node side.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { Miniflare } from "miniflare";
+
+export const ROOT = new URL("..", import.meta.url).pathname;
+export const OUT = join(ROOT, ".bench-out");
+export const AUTH = { authorization: "Bearer dev-key", "content-type": "application/json" };
+
+/** Bundles the worker exactly as `wrangler deploy` would; returns the script path. */
+export function bundle() {
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(OUT, "bundle")], {
+    cwd: ROOT,
+    stdio: "ignore",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
+  });
+  return join(OUT, "bundle", "index.js");
+}
+
+function migrations() {
+  const dir = join(ROOT, "migrations");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), "utf8").split("--> statement-breakpoint"))
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Starts the worker; with `embedder`, the offline encoder runs beside it as in `npm run dev`; with
+ * `inspectorPort`, workerd's DevTools inspector listens there (for CPU profiles).
+ */
+export async function start(scriptPath, vars = {}, { embedder, inspectorPort } = {}) {
+  const main = {
+    name: "r1-edge-cache",
+    scriptPath,
+    modules: true,
+    compatibilityDate: "2026-04-20",
+    compatibilityFlags: ["nodejs_compat"],
+    kvNamespaces: ["CACHE_KV"],
+    d1Databases: ["DB"],
+    r2Buckets: ["ARCHIVE"],
+    durableObjects: { VECTOR_SHARDS: { className: "VectorShard", useSQLite: true } },
+    bindings: { LOCAL_DEV: "1", R1_UPSTREAM: "simulator", R1_SIMULATOR_LATENCY_MS: "0", ...vars },
+    ...(embedder && { serviceBindings: { EMBEDDER: embedder.name } }),
+  };
+  const mf = new Miniflare({
+    port: 0,
+    ...(inspectorPort && { inspectorPort }),
+    workers: embedder ? [main, embedder] : [main],
+  });
+  const url = await mf.ready;
+  const db = await mf.getD1Database("DB");
+  for (const statement of migrations()) await db.prepare(statement).run();
+  return { mf, base: url.href.replace(/\/$/, "") };
+}
+
+export const chatBody = (prompt) =>
+  JSON.stringify({ model: "deepseek-reasoner", messages: [{ role: "user", content: prompt }] });
+
+/** One request, timed from Node around fetch() including reading the body. */
+export async function timed(base, path, init) {
+  const t0 = performance.now();
+  const res = await fetch(base + path, init);
+  await res.arrayBuffer();
+  return { ms: performance.now() - t0, res };
+}
+
+export const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+export const summary = (xs) => ({
+  n: xs.length,
+  median: quantile(xs, 0.5),
+  p90: quantile(xs, 0.9),
+  p99: quantile(xs, 0.99),
+});
