@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
 
@@ -40,6 +40,8 @@ export async function start(scriptPath, vars = {}, { embedder, inspectorPort } =
   const main = {
     name: "r1-edge-cache",
     scriptPath,
+    // Module names are paths relative to this root; workerd refuses names that climb out of it with "..".
+    modulesRoot: dirname(scriptPath),
     modules: true,
     compatibilityDate: "2026-04-20",
     compatibilityFlags: ["nodejs_compat"],
@@ -50,11 +52,12 @@ export async function start(scriptPath, vars = {}, { embedder, inspectorPort } =
     bindings: { LOCAL_DEV: "1", R1_UPSTREAM: "simulator", R1_SIMULATOR_LATENCY_MS: "0", ...vars },
     ...(embedder && { serviceBindings: { EMBEDDER: embedder.name } }),
   };
-  const mf = new Miniflare({
+  const options = {
     port: 0,
     ...(inspectorPort && { inspectorPort }),
     workers: embedder ? [main, embedder] : [main],
-  });
+  };
+  const mf = new Miniflare(options);
   const url = await mf.ready;
   const db = await mf.getD1Database("DB");
   for (const statement of migrations()) await db.prepare(statement).run();
