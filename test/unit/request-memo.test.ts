@@ -3,6 +3,7 @@ import { createRequestMemo, type MemoSlot, prepare } from "../../src/routes/requ
 import type { ChatParams } from "../../src/upstream/types";
 
 const slot = (tag: string): MemoSlot => ({ body: { tag, messages: [{ role: "user", content: tag }] } });
+const tagOf = (s: MemoSlot | undefined) => (s?.body as { tag?: string } | undefined)?.tag;
 
 describe("request memo", () => {
   it("keeps two namespaces apart, even when namespace and body could spell each other", () => {
@@ -14,8 +15,8 @@ describe("request memo", () => {
     memo.set("a:", "b", slot("first"));
     expect(memo.get("a", ":b")).toBeUndefined();
     memo.set("a", ":b", slot("second"));
-    expect((memo.get("a:", "b")?.body as { tag: string }).tag).toBe("first");
-    expect((memo.get("a", ":b")?.body as { tag: string }).tag).toBe("second");
+    expect(tagOf(memo.get("a:", "b"))).toBe("first");
+    expect(tagOf(memo.get("a", ":b"))).toBe("second");
   });
 
   it("never answers for a different body", () => {
@@ -51,9 +52,11 @@ describe("request memo", () => {
     const s = slot("frozen");
     memo.set("ns", "body", s);
     const body = memo.get("ns", "body")?.body as { messages: Array<{ content: string }> };
+    const [message] = body.messages;
     expect(() => {
-      body.messages[0]!.content = "changed";
+      if (message) message.content = "changed";
     }).toThrow(TypeError);
+    expect(message?.content).toBe("frozen");
     const params = { model: "m", messages: [{ role: "user", content: "q" }] } as unknown as ChatParams;
     const prepared = prepare(s, { params, key: "k" });
     expect(Object.isFrozen(prepared.params.messages[0])).toBe(true);
