@@ -22,7 +22,7 @@ function panel(title, rows, top, scale, ticks) {
     const x = LABEL_W + scale(tick) * PLOT_W;
     parts.push(
       `<line x1="${x}" y1="${y0 - 4}" x2="${x}" y2="${y0 + height}" class="grid"/>`,
-      `<text x="${x}" y="${y0 + height + 14}" class="tick">${ms(tick)}</text>`,
+      `<text x="${x}" y="${y0 + height + 14}" class="tick">${tick}</text>`,
     );
   }
   rows.forEach((row, i) => {
