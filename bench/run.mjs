@@ -7,7 +7,18 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { latencyChart } from "./chart.mjs";
-import { AUTH, bundle, chatBody, OUT, quantile, ROOT, start, summary, timed } from "./worker.mjs";
+import {
+  AUTH,
+  bundle,
+  chatBody,
+  OUT,
+  quantile,
+  ROOT,
+  start,
+  summary,
+  timed,
+  workerdCpuMs,
+} from "./worker.mjs";
 
 const N = Number(process.env.BENCH_N ?? 400);
 /** `BENCH_ONLY=l1` runs the L1-hit-vs-no-op comparison alone (for iterating on the hit path). */
@@ -44,8 +55,10 @@ async function l1VersusNoop(scriptPath) {
     hit.push(h.ms);
     progress("l1 vs no-op", i, N);
   }
-  // 3 s per route at concurrency 32, in 1 s turns so that every route sees the same machine noise.
+  // 3 s per route at concurrency 32, in 1 s turns so that every route sees the same machine noise; the
+  // workerd CPU each route used meanwhile, per request.
   const throughput = { noop: 0, noop_post: 0, l1_hit: 0 };
+  const cpuMs = { noop: 0, noop_post: 0, l1_hit: 0 };
   for (let turn = 0; turn < 3; turn++) {
     for (const [name, path, init] of [
       ["noop", "/healthz", undefined],
@@ -53,6 +66,7 @@ async function l1VersusNoop(scriptPath) {
       ["l1_hit", "/v1/chat/completions", post],
     ]) {
       const end = performance.now() + 1000;
+      const cpuBefore = workerdCpuMs();
       await Promise.all(
         Array.from({ length: 32 }, async () => {
           while (performance.now() < end) {
@@ -61,6 +75,7 @@ async function l1VersusNoop(scriptPath) {
           }
         }),
       );
+      cpuMs[name] += (workerdCpuMs() ?? Number.NaN) - (cpuBefore ?? Number.NaN);
     }
   }
   await mf.dispose();
@@ -71,6 +86,9 @@ async function l1VersusNoop(scriptPath) {
     ratio: quantile(hit, 0.5) / quantile(noop, 0.5),
     ratioPost: quantile(hit, 0.5) / quantile(noopPost, 0.5),
     throughput,
+    cpuPerRequest: Object.fromEntries(
+      Object.entries(cpuMs).map(([name, ms]) => [name, ms / (throughput[name] * 3)]),
+    ),
   };
 }
 
@@ -177,15 +195,20 @@ async function semanticCosts(scriptPath) {
 
 function printL1VersusNoop(lv) {
   console.log(`\nL1 hit vs no-op (n=${N} each, interleaved)`);
-  console.log("| route | median ms | p90 ms | p99 ms | req/s at c=32 |\n|---|---|---|---|---|");
-  const row = (label, s, rps) =>
-    console.log(`| ${label} | ${fmt(s.median)} | ${fmt(s.p90)} | ${fmt(s.p99)} | ${rps?.toFixed(0) ?? ""} |`);
-  row("GET /healthz (no-op)", lv.noop, lv.throughput.noop);
-  row("POST /healthz (no-op, reads the same body)", lv.noopPost, lv.throughput.noop_post);
-  row("L1 hit", lv.hit, lv.throughput.l1_hit);
+  console.log(
+    "| route | median ms | p90 ms | p99 ms | req/s at c=32 | workerd CPU ms/req |\n|---|---|---|---|---|---|",
+  );
+  const row = (label, s, name) =>
+    console.log(
+      `| ${label} | ${fmt(s.median)} | ${fmt(s.p90)} | ${fmt(s.p99)} | ${lv.throughput[name].toFixed(0)} | ${lv.cpuPerRequest[name].toFixed(3)} |`,
+    );
+  row("GET /healthz (no-op)", lv.noop, "noop");
+  row("POST /healthz (no-op, reads the same body)", lv.noopPost, "noop_post");
+  row("L1 hit", lv.hit, "l1_hit");
   console.log(
     `ratio of medians: L1 hit / GET no-op ${lv.ratio.toFixed(2)}x, L1 hit / POST no-op ${lv.ratioPost.toFixed(2)}x; ` +
-      `marginal cost over POST no-op ${fmt(lv.hit.median - lv.noopPost.median)} ms\n`,
+      `marginal cost over POST no-op ${fmt(lv.hit.median - lv.noopPost.median)} ms ` +
+      `(workerd CPU: ${(lv.cpuPerRequest.l1_hit - lv.cpuPerRequest.noop_post).toFixed(3)} ms)\n`,
   );
 }
 

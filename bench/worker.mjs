@@ -86,3 +86,29 @@ export const summary = (xs) => ({
   p90: quantile(xs, 0.9),
   p99: quantile(xs, 0.99),
 });
+
+/**
+ * CPU time (ms, user + system) used so far by the workerd processes this Node process started, read
+ * from /proc (Linux; null elsewhere). Unlike latency, it does not grow when other jobs share the cores.
+ */
+export function workerdCpuMs() {
+  const TICK_MS = 10; // USER_HZ is 100 on Linux
+  const stat = (pid) => readFileSync(`/proc/${pid}/stat`, "utf8");
+  try {
+    let total = 0;
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      let fields;
+      try {
+        if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("workerd")) continue;
+        fields = stat(pid).split(") ")[1]?.split(" ");
+      } catch {
+        continue; // the process ended while we listed
+      }
+      if (fields?.[1] !== String(process.pid)) continue;
+      total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
