@@ -57,8 +57,10 @@ export function latencyChart(results) {
     { label: "L1 hit (interleaved with no-ops)", kind: "hit", ...lv.hit },
     ...tiers,
   ];
-  const max = Math.ceil(Math.max(...first.map((r) => r.p90)) / 2) * 2;
-  const ticks = Array.from({ length: max / 2 + 1 }, (_, i) => i * 2);
+  const top = Math.max(...first.map((r) => r.p90));
+  const step = [1, 2, 5, 10, 20, 50].find((s) => top / s <= 8) ?? 100;
+  const max = Math.ceil(top / step) * step;
+  const ticks = Array.from({ length: max / step + 1 }, (_, i) => i * step);
   const a = panel("Exact hits: median (bar) and p90 (whisker), ms", first, 8, linear(max), ticks);
   const mh = results.missVersusHit;
   const second = [
