@@ -88,11 +88,18 @@ export function createRequestMemo(options: RequestMemoOptions = {}) {
 
 export type RequestMemo = ReturnType<typeof createRequestMemo>;
 
-/** Freezes what a slot shares, so one request cannot change what the next one reads. */
+/**
+ * Freezes what a slot shares, so one request cannot change what the next one reads. Iterative: a
+ * valid body can nest arrays thousands deep (`tools` takes any JSON).
+ */
 function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
-  for (const inner of Object.values(value)) deepFreeze(inner);
-  return Object.freeze(value);
+  const pending: unknown[] = [value];
+  for (let next = pending.pop(); next !== undefined || pending.length > 0; next = pending.pop()) {
+    if (next === null || typeof next !== "object" || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    for (const inner of Object.values(next)) pending.push(inner);
+  }
+  return value;
 }
 
 // Hono's own test of a JSON body (hono/validator): anything else is not parsed and fails validation.

@@ -62,4 +62,13 @@ describe("request memo", () => {
     expect(Object.isFrozen(prepared.params.messages[0])).toBe(true);
     expect(memo.get("ns", "body")?.prepared?.key).toBe("k");
   });
+
+  it("freezes bodies nested deeper than the call stack would allow", () => {
+    const memo = createRequestMemo();
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    memo.set("ns", "deep", { body: { tools: [deep] } });
+    const body = memo.get("ns", "deep")?.body as { tools: unknown[] };
+    expect(Object.isFrozen(body.tools[0])).toBe(true);
+  });
 });
