@@ -3,78 +3,28 @@
  * Method and results: BENCHMARKS.md. Latencies are medians of sequential requests measured in this
  * Node process around fetch(); ratios compare routes measured interleaved in the same run.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Miniflare } from "miniflare";
+import { latencyChart } from "./chart.mjs";
+import {
+  AUTH,
+  bundle,
+  chatBody,
+  OUT,
+  quantile,
+  ROOT,
+  start,
+  summary,
+  timed,
+  workerdCpuMs,
+} from "./worker.mjs";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const OUT = join(ROOT, ".bench-out");
 const N = Number(process.env.BENCH_N ?? 400);
-const AUTH = { authorization: "Bearer dev-key", "content-type": "application/json" };
-
-function bundle() {
-  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(OUT, "bundle")], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
-  });
-  return join(OUT, "bundle", "index.js");
-}
-
-function migrations() {
-  const dir = join(ROOT, "migrations");
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), "utf8").split("--> statement-breakpoint"))
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** Starts the worker; with `embedder`, the offline encoder runs beside it as in `npm run dev`. */
-async function start(scriptPath, vars = {}, embedder = undefined) {
-  const main = {
-    name: "r1-edge-cache",
-    scriptPath,
-    modules: true,
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
-    kvNamespaces: ["CACHE_KV"],
-    d1Databases: ["DB"],
-    r2Buckets: ["ARCHIVE"],
-    durableObjects: { VECTOR_SHARDS: { className: "VectorShard", useSQLite: true } },
-    bindings: { LOCAL_DEV: "1", R1_UPSTREAM: "simulator", R1_SIMULATOR_LATENCY_MS: "0", ...vars },
-    ...(embedder && { serviceBindings: { EMBEDDER: embedder.name } }),
-  };
-  const mf = new Miniflare({ port: 0, workers: embedder ? [main, embedder] : [main] });
-  const url = await mf.ready;
-  const db = await mf.getD1Database("DB");
-  for (const statement of migrations()) await db.prepare(statement).run();
-  return { mf, base: url.href.replace(/\/$/, "") };
-}
-
-const chatBody = (prompt) =>
-  JSON.stringify({ model: "deepseek-reasoner", messages: [{ role: "user", content: prompt }] });
-
-async function timed(base, path, init) {
-  const t0 = performance.now();
-  const res = await fetch(base + path, init);
-  await res.arrayBuffer();
-  return { ms: performance.now() - t0, res };
-}
-
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-const summary = (xs) => ({
-  n: xs.length,
-  median: quantile(xs, 0.5),
-  p90: quantile(xs, 0.9),
-  p99: quantile(xs, 0.99),
-});
+/** `BENCH_ONLY=l1` runs the L1-hit-vs-no-op comparison alone (for iterating on the hit path). */
+const ONLY = process.env.BENCH_ONLY;
+/** The chart `npm run bench` draws (committed, linked from BENCHMARKS.md). */
+const CHART = join(ROOT, "bench", "latency.svg");
 const fmt = (x) => x.toFixed(2);
 
 function progress(label, i, n) {
@@ -87,35 +37,46 @@ async function l1VersusNoop(scriptPath) {
   const { mf, base } = await start(scriptPath);
   const post = { method: "POST", headers: AUTH, body: chatBody("benchmark: L1 hit vs no-op") };
   await timed(base, "/v1/chat/completions", post);
-  for (let i = 0; i < 50; i++)
-    await Promise.all([timed(base, "/healthz"), timed(base, "/v1/chat/completions", post)]);
+  for (let i = 0; i < 50; i++) {
+    await Promise.all([
+      timed(base, "/healthz"),
+      timed(base, "/healthz", post),
+      timed(base, "/v1/chat/completions", post),
+    ]);
+  }
   const noop = [];
   const noopPost = [];
   const hit = [];
   for (let i = 1; i <= N; i++) {
     noop.push((await timed(base, "/healthz")).ms);
-    noopPost.push((await timed(base, "/healthz", { method: "POST", headers: AUTH, body: post.body })).ms);
+    noopPost.push((await timed(base, "/healthz", post)).ms);
     const h = await timed(base, "/v1/chat/completions", post);
     if (h.res.headers.get("x-r1cache-tier") !== "l1") throw new Error("expected an L1 hit");
     hit.push(h.ms);
     progress("l1 vs no-op", i, N);
   }
-  const throughput = {};
-  for (const [name, path, init] of [
-    ["noop", "/healthz", undefined],
-    ["l1_hit", "/v1/chat/completions", post],
-  ]) {
-    const end = performance.now() + 3000;
-    let count = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (performance.now() < end) {
-          await timed(base, path, init);
-          count++;
-        }
-      }),
-    );
-    throughput[name] = count / 3;
+  // 3 s per route at concurrency 32, in 1 s turns so that every route sees the same machine noise; the
+  // workerd CPU each route used meanwhile, per request.
+  const throughput = { noop: 0, noop_post: 0, l1_hit: 0 };
+  const cpuMs = { noop: 0, noop_post: 0, l1_hit: 0 };
+  for (let turn = 0; turn < 3; turn++) {
+    for (const [name, path, init] of [
+      ["noop", "/healthz", undefined],
+      ["noop_post", "/healthz", post],
+      ["l1_hit", "/v1/chat/completions", post],
+    ]) {
+      const end = performance.now() + 1000;
+      const cpuBefore = workerdCpuMs();
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (performance.now() < end) {
+            await timed(base, path, init);
+            throughput[name] += 1 / 3;
+          }
+        }),
+      );
+      cpuMs[name] += (workerdCpuMs() ?? Number.NaN) - (cpuBefore ?? Number.NaN);
+    }
   }
   await mf.dispose();
   return {
@@ -125,6 +86,9 @@ async function l1VersusNoop(scriptPath) {
     ratio: quantile(hit, 0.5) / quantile(noop, 0.5),
     ratioPost: quantile(hit, 0.5) / quantile(noopPost, 0.5),
     throughput,
+    cpuPerRequest: Object.fromEntries(
+      Object.entries(cpuMs).map(([name, ms]) => [name, ms / (throughput[name] * 3)]),
+    ),
   };
 }
 
@@ -183,7 +147,7 @@ async function missVersusHit(scriptPath) {
  */
 async function semanticCosts(scriptPath) {
   const { embedderWorkerOptions } = await import("../embedder/build.mjs");
-  const { mf, base } = await start(scriptPath, {}, embedderWorkerOptions());
+  const { mf, base } = await start(scriptPath, {}, { embedder: embedderWorkerOptions() });
   const ask = (prompt, headers = {}) =>
     timed(base, "/v1/chat/completions", {
       method: "POST",
@@ -229,31 +193,44 @@ async function semanticCosts(scriptPath) {
   };
 }
 
-const scriptPath = bundle();
+function printL1VersusNoop(lv) {
+  console.log(`\nL1 hit vs no-op (n=${N} each, interleaved)`);
+  console.log(
+    "| route | median ms | p90 ms | p99 ms | req/s at c=32 | workerd CPU ms/req |\n|---|---|---|---|---|---|",
+  );
+  const row = (label, s, name) =>
+    console.log(
+      `| ${label} | ${fmt(s.median)} | ${fmt(s.p90)} | ${fmt(s.p99)} | ${lv.throughput[name].toFixed(0)} | ${lv.cpuPerRequest[name].toFixed(3)} |`,
+    );
+  row("GET /healthz (no-op)", lv.noop, "noop");
+  row("POST /healthz (no-op, reads the same body)", lv.noopPost, "noop_post");
+  row("L1 hit", lv.hit, "l1_hit");
+  console.log(
+    `ratio of medians: L1 hit / GET no-op ${lv.ratio.toFixed(2)}x, L1 hit / POST no-op ${lv.ratioPost.toFixed(2)}x; ` +
+      `marginal cost over POST no-op ${fmt(lv.hit.median - lv.noopPost.median)} ms ` +
+      `(workerd CPU: ${(lv.cpuPerRequest.l1_hit - lv.cpuPerRequest.noop_post).toFixed(3)} ms)\n`,
+  );
+}
+
+// BENCH_BUNDLE: an already bundled worker (e.g. of another commit, for an A/B run).
+const scriptPath = process.env.BENCH_BUNDLE ?? bundle();
 const results = { date: new Date().toISOString(), node: process.version, n: N };
 results.l1VersusNoop = await l1VersusNoop(scriptPath);
+if (ONLY === "l1") {
+  printL1VersusNoop(results.l1VersusNoop);
+  process.exit(0);
+}
 results.tiers = {};
 for (const tier of ["l1", "l2", "l3", "l4"]) results.tiers[tier] = await tierHits(scriptPath, tier);
 results.missVersusHit = await missVersusHit(scriptPath);
 results.semantic = await semanticCosts(scriptPath);
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2));
+writeFileSync(CHART, latencyChart(results));
+console.log(`chart: ${CHART}`);
 
 const { l1VersusNoop: lv, missVersusHit: mh } = results;
-console.log(`\nL1 hit vs no-op (n=${N} each, interleaved)`);
-console.log("| route | median ms | p90 ms | p99 ms | req/s at c=32 |\n|---|---|---|---|---|");
-console.log(
-  `| GET /healthz (no-op) | ${fmt(lv.noop.median)} | ${fmt(lv.noop.p90)} | ${fmt(lv.noop.p99)} | ${lv.throughput.noop.toFixed(0)} |`,
-);
-console.log(
-  `| POST /healthz (no-op, reads the same body) | ${fmt(lv.noopPost.median)} | ${fmt(lv.noopPost.p90)} | ${fmt(lv.noopPost.p99)} | |`,
-);
-console.log(
-  `| L1 hit | ${fmt(lv.hit.median)} | ${fmt(lv.hit.p90)} | ${fmt(lv.hit.p99)} | ${lv.throughput.l1_hit.toFixed(0)} |`,
-);
-console.log(
-  `ratio of medians: L1 hit / GET no-op ${lv.ratio.toFixed(2)}x, L1 hit / POST no-op ${lv.ratioPost.toFixed(2)}x\n`,
-);
+printL1VersusNoop(lv);
 console.log("Exact hits per tier\n| tier | n | median ms | p90 ms | p99 ms |\n|---|---|---|---|---|");
 for (const [tier, s] of Object.entries(results.tiers))
   console.log(`| ${tier} | ${s.n} | ${fmt(s.median)} | ${fmt(s.p90)} | ${fmt(s.p99)} |`);

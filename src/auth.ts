@@ -52,9 +52,22 @@ export function safeEqual(a: string, b: string): boolean {
   return crypto.subtle.timingSafeEqual(x, y);
 }
 
+// The client keys as bytes, encoded once per parsed key set rather than on every request.
+const encodedKeys = new WeakMap<Map<string, string>, Array<[Uint8Array, string]>>();
+
 function lookupNamespace(keys: Map<string, string>, token: string): string | undefined {
+  let encoded = encodedKeys.get(keys);
+  if (!encoded) {
+    encoded = [...keys].map(([key, namespace]): [Uint8Array, string] => [encoder.encode(key), namespace]);
+    encodedKeys.set(keys, encoded);
+  }
+  const presented = encoder.encode(token);
   let found: string | undefined;
-  for (const [key, namespace] of keys) if (safeEqual(key, token)) found = namespace;
+  // Every key is compared, in constant time, as safeEqual does.
+  for (const [key, namespace] of encoded) {
+    if (key.byteLength === presented.byteLength && crypto.subtle.timingSafeEqual(key, presented))
+      found = namespace;
+  }
   return found;
 }
 

@@ -2,6 +2,7 @@
 
 import type { CacheService } from "./cache/service";
 import type { CacheConfig } from "./config";
+import type { MemoSlot } from "./routes/request-memo";
 import type { EmbedderService } from "./semantic/embedders/service";
 
 /**
@@ -62,6 +63,8 @@ export interface Variables {
   namespace: string;
   config: CacheConfig;
   cache: CacheService;
+  /** The request body's memo slot (set by `memoizedJson` on the chat routes). */
+  memo?: MemoSlot;
   /** Server-Timing entries collected along the request. */
   timings: Array<{ name: string; dur: number; desc?: string }>;
 }

@@ -35,12 +35,14 @@ export interface AliasStoreOptions {
 
 /** The alias table in D1, with an isolate-memory front. */
 export function createAliasStore(d1: D1Database, options: AliasStoreOptions = {}) {
-  const db = drizzle(d1);
+  let orm: ReturnType<typeof drizzle> | undefined;
+  // Built on first use: a request answered by an exact hit never reads aliases.
+  const db = () => (orm ??= drizzle(d1));
   return {
     async get(key: string): Promise<Alias | null> {
       const cached = recent.get(key);
       if (cached) return cached;
-      const query = db.select().from(aliases).where(eq(aliases.key, key)).limit(1);
+      const query = db().select().from(aliases).where(eq(aliases.key, key)).limit(1);
       const [row] = await withDeadline(Promise.resolve(query), options.readTimeoutMs, "alias lookup");
       if (!row) return null;
       const alias = { canonicalKey: row.canonicalKey, similarity: row.similarity, reason: row.reason };
@@ -49,7 +51,7 @@ export function createAliasStore(d1: D1Database, options: AliasStoreOptions = {}
     },
     async put(record: AliasRecord): Promise<void> {
       const { key, ...rest } = record;
-      await db
+      await db()
         .insert(aliases)
         .values({ ...record, createdAt: Date.now() })
         .onConflictDoUpdate({ target: aliases.key, set: { ...rest, createdAt: Date.now() } });
@@ -64,12 +66,12 @@ export function createAliasStore(d1: D1Database, options: AliasStoreOptions = {}
           : namespace !== undefined
             ? eq(aliases.namespace, namespace)
             : undefined;
-      await db.delete(aliases).where(where);
+      await db().delete(aliases).where(where);
     },
     /** Aliases stored (of one namespace, when given). */
     async count(namespace?: string): Promise<number> {
       const where = namespace === undefined ? undefined : eq(aliases.namespace, namespace);
-      const [row] = await db.select({ n: count() }).from(aliases).where(where);
+      const [row] = await db().select({ n: count() }).from(aliases).where(where);
       return row?.n ?? 0;
     },
   };

@@ -7,7 +7,7 @@ import { createD1Tier } from "../tiers/d1";
 import { createKvTier } from "../tiers/kv";
 import { createMemoryTier, type MemoryTier } from "../tiers/memory";
 import { createR2Tier } from "../tiers/r2";
-import type { StoredEntry, TierName } from "../tiers/types";
+import type { StoredEntry, Tier, TierName } from "../tiers/types";
 import { encodeEntry } from "./codec";
 import type { CacheEntry } from "./entry";
 import type { CacheStats } from "./stats";
@@ -26,6 +26,27 @@ export function isolateMemoryTier(config: CacheConfig): MemoryTier {
     memoryConfig = config;
   }
   return memoryTier;
+}
+
+/**
+ * The KV, D1 and R2 tiers hold no request state, only their binding and TTLs: one set is kept, rebuilt
+ * when the config or a binding object changes (one set per isolate in practice; a test that swaps a
+ * binding gets its own). Building them per request cost a hit two drizzle instances and a dozen closures.
+ */
+let durableTiers: { config: CacheConfig; bindings: readonly unknown[]; tiers: readonly Tier[] } | undefined;
+
+function isolateDurableTiers(env: Env, config: CacheConfig): readonly Tier[] {
+  const bindings = [env.CACHE_KV, env.DB, env.ARCHIVE] as const;
+  const known = durableTiers;
+  if (known?.config === config && known.bindings.every((b, i) => b === bindings[i])) return known.tiers;
+  const { l2, l3, l4 } = config.tiers;
+  const tiers = [
+    createKvTier(env.CACHE_KV, { ttlSeconds: l2.ttlSeconds }),
+    createD1Tier(env.DB, { ttlSeconds: l3.ttlSeconds, maxBodyBytes: l3.maxEntryBytes }),
+    createR2Tier(env.ARCHIVE, { ttlSeconds: l4.ttlSeconds }),
+  ];
+  durableTiers = { config, bindings, tiers };
+  return tiers;
 }
 
 /** Which tiers take a stored body: the configured write tiers within their size limits, and R2 for big ones. */
@@ -58,14 +79,7 @@ export function createCacheTiers(
 ): TierChain {
   const { l2, l3, l4 } = config.tiers;
   const local = scope === "shared" ? [] : [isolateMemoryTier(config)];
-  const shared =
-    scope === "isolate"
-      ? []
-      : [
-          createKvTier(env.CACHE_KV, { ttlSeconds: l2.ttlSeconds }),
-          createD1Tier(env.DB, { ttlSeconds: l3.ttlSeconds, maxBodyBytes: l3.maxEntryBytes }),
-          createR2Tier(env.ARCHIVE, { ttlSeconds: l4.ttlSeconds }),
-        ];
+  const shared = scope === "isolate" ? [] : isolateDurableTiers(env, config);
   return createTierChain([...local, ...shared], {
     waitUntil: (p) => ctx.waitUntil(p),
     accepts: placement(config),

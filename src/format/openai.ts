@@ -37,6 +37,33 @@ export function completionBody(meta: CompletionMeta, entry: CacheEntry) {
   };
 }
 
+/**
+ * The JSON of what a completion body takes from its entry (`"choices":…,"usage":…}`), rendered once per
+ * entry object. L1 hands back the same entry object on every hit; entries are never mutated, and the
+ * WeakMap lets an entry's rendering go when the entry does.
+ */
+const renderedTails = new WeakMap<CacheEntry, string>();
+
+function completionTail(entry: CacheEntry): string {
+  let tail = renderedTails.get(entry);
+  if (tail === undefined) {
+    const { choices, usage } = completionBody({ id: "", model: "", created: 0 }, entry);
+    // `{"choices":…}` without its opening brace: the per-request fields are written before it.
+    tail = JSON.stringify({ choices, usage }).slice(1);
+    renderedTails.set(entry, tail);
+  }
+  return tail;
+}
+
+/**
+ * `JSON.stringify(completionBody(meta, entry))`, byte for byte, with the entry's part rendered once:
+ * only `id`, `created` and `model` (which belong to the request) are written per response.
+ */
+export function completionJson(meta: CompletionMeta, entry: CacheEntry): string {
+  const head = `{"id":${JSON.stringify(meta.id)},"object":"chat.completion","created":${JSON.stringify(meta.created)},"model":${JSON.stringify(meta.model)}`;
+  return `${head},${completionTail(entry)}`;
+}
+
 const encoder = new TextEncoder();
 const sse = (data: unknown): Uint8Array => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
 

@@ -4,14 +4,18 @@ import { requireClient } from "../auth";
 import { DEFAULT_MODEL } from "../cache/key";
 import type { AppEnv } from "../env";
 import { primed, replayEntry } from "../format/events";
-import { completionBody, completionStream } from "../format/openai";
-import { chatCompletionSchema, validate } from "../validation";
+import { completionJson, completionStream } from "../format/openai";
+import { chatCompletionSchema } from "../validation";
+import { createRequestMemo, memoizedJson } from "./request-memo";
 import { cacheHeaders, limitBody, resolveChat, sseResponse, withCache } from "./respond";
 
 /** Models this endpoint answers for; any other name is passed through to the upstream as given. */
 export const MODELS = [DEFAULT_MODEL, "deepseek-r1"] as const;
 
 export const openai = new Hono<AppEnv>();
+
+// Bodies of this route seen by the isolate, bounded by createRequestMemo's defaults (1,024 bodies, 4 MiB).
+const chatMemo = createRequestMemo();
 
 openai.get("/models", requireClient, (c) =>
   c.json({
@@ -25,13 +29,13 @@ openai.post(
   requireClient,
   withCache,
   limitBody,
-  validate("json", chatCompletionSchema),
+  memoizedJson(chatCompletionSchema, chatMemo),
   async (c) => {
     const body = c.req.valid("json");
-    const resolved = await resolveChat(c, {
+    const resolved = await resolveChat(c, () => ({
       ...body,
       max_tokens: body.max_tokens ?? body.max_completion_tokens,
-    });
+    }));
     const { outcome, key } = resolved;
     const meta = {
       id: `chatcmpl-${key.slice(0, 29)}`,
@@ -51,6 +55,9 @@ openai.post(
 
     const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;
     stats.recordResponse(Date.now() - resolved.startedAt);
-    return c.json(completionBody(meta, entry), 200, cacheHeaders(resolved));
+    // What c.json would send, with the entry's part of the JSON rendered once per entry.
+    return new Response(completionJson(meta, entry), {
+      headers: { "Content-Type": "application/json", ...cacheHeaders(resolved) },
+    });
   },
 );

@@ -8,6 +8,7 @@ import { CacheError, describeError } from "../errors";
 import { primed, replayEntry } from "../format/events";
 import type { UpstreamEvent } from "../upstream/types";
 import { r1ChatSchema, r1SearchSchema, validate } from "../validation";
+import { createRequestMemo, memoizedJson } from "./request-memo";
 import {
   cacheHeaders,
   entryKey,
@@ -64,7 +65,10 @@ function nativeStream(
   });
 }
 
-r1.post("/chat", requireClient, withCache, limitBody, validate("json", r1ChatSchema), async (c) => {
+// Bodies of /chat seen by the isolate, bounded by createRequestMemo's defaults (1,024 bodies, 4 MiB).
+const chatMemo = createRequestMemo();
+
+r1.post("/chat", requireClient, withCache, limitBody, memoizedJson(r1ChatSchema, chatMemo), async (c) => {
   const body = c.req.valid("json");
   if (body.use_context) {
     throw new CacheError("not_enabled", "use_context: context injection is not enabled in this version", {
@@ -73,7 +77,11 @@ r1.post("/chat", requireClient, withCache, limitBody, validate("json", r1ChatSch
   }
   const resolved = await resolveChat(
     c,
-    { model: body.model, messages: [{ role: "user", content: body.prompt }], max_tokens: body.max_tokens },
+    () => ({
+      model: body.model,
+      messages: [{ role: "user", content: body.prompt }],
+      max_tokens: body.max_tokens,
+    }),
     body.use_cache ? {} : { lookup: false, store: false },
   );
   const { outcome } = resolved;

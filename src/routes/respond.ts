@@ -1,5 +1,5 @@
 /** @module What the chat routes share: resolving a request through the cache and the x-r1cache headers. */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { parseControls } from "../cache/controls";
@@ -9,6 +9,7 @@ import { resolveConfig } from "../config-store";
 import type { AppEnv } from "../env";
 import { CacheError } from "../errors";
 import { createUpstream } from "../upstream";
+import { type MemoSlot, prepare } from "./request-memo";
 
 /** Sets `config` and `cache` for the request. */
 export const withCache = createMiddleware<AppEnv>(async (c, next) => {
@@ -21,17 +22,24 @@ export const withCache = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+// The body-limit middleware of the current maxRequestBytes (it changes only with the config).
+let limiter: { maxSize: number; middleware: MiddlewareHandler } | undefined;
+
 /** 413 for bodies over `maxRequestBytes` (of the runtime config: runs after {@link withCache}). */
 export const limitBody = createMiddleware<AppEnv>((c, next) => {
   const maxSize = c.get("config").maxRequestBytes;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new CacheError("payload_too_large", `request body is larger than ${maxSize} bytes`, {
-        field: "body",
-      });
-    },
-  })(c, next);
+  if (limiter?.maxSize !== maxSize) {
+    const middleware = bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new CacheError("payload_too_large", `request body is larger than ${maxSize} bytes`, {
+          field: "body",
+        });
+      },
+    });
+    limiter = { maxSize, middleware };
+  }
+  return limiter.middleware(c, next);
 });
 
 export interface ResolvedChat {
@@ -42,19 +50,28 @@ export interface ResolvedChat {
   lookupMs: number;
 }
 
-/** Canonicalises, keys and resolves a chat request through the cache. */
+/**
+ * Canonicalises, keys and resolves a chat request through the cache. `raw` must follow from the
+ * validated body alone: a body sent again reuses the params and key its memo slot holds.
+ */
 export async function resolveChat(
   c: Context<AppEnv>,
-  raw: RawChatParams,
+  raw: () => RawChatParams,
   controlsOverride?: { lookup?: boolean; store?: boolean },
 ) {
   const startedAt = Date.now();
   const controls = { ...parseControls((name) => c.req.header(name)), ...controlsOverride };
   const namespace = c.get("namespace");
-  const params = canonicalParams(raw);
-  const key = await exactKey(namespace, params);
+  const slot = c.get("memo");
+  const { params, key } = slot?.prepared ?? (await keyed(namespace, raw(), slot));
   const outcome = await c.get("cache").resolve({ namespace, key, params, controls });
   return { key, outcome, startedAt, lookupMs: Date.now() - startedAt } satisfies ResolvedChat;
+}
+
+async function keyed(namespace: string, raw: RawChatParams, slot: MemoSlot | undefined) {
+  const params = canonicalParams(raw);
+  const key = await exactKey(namespace, params);
+  return slot ? prepare(slot, { params, key }) : { params, key };
 }
 
 /**
