@@ -25,7 +25,7 @@ const remoteTierSchema = tierSchema.extend({
 
 export const configSchema = z.object({
   /** Eviction policy of the L1 isolate-memory tier. @default "lru" */
-  evictionPolicy: z.enum(["lru", "lfu"]),
+  evictionPolicy: z.enum(["lru", "lfu", "adaptive", "hybrid"]),
   /** Body compression: a codec, or `auto` (gzip above `compressionThresholdBytes` when it pays). */
   compression: z.enum(["none", "gzip", "deflate", "auto"]),
   /** @default 1024 */

@@ -1,96 +1,27 @@
-/** @module Eviction policies for the L1 memory tier: which key goes first when it is over budget. */
-
-/** Tracks keys and names the next victim in O(1) (LFU: amortised; see below). */
-export interface EvictionPolicy {
-  readonly name: string;
-  /** A new key was stored. */
-  insert(key: string): void;
-  /** An existing key was read or rewritten. */
-  access(key: string): void;
-  remove(key: string): void;
-  /** The key to evict next, or undefined when empty. */
-  victim(): string | undefined;
-  clear(): void;
-}
-
-/** Least recently used: a Map keeps insertion order, so re-inserting on access moves a key to the back. */
-export function createLruPolicy(): EvictionPolicy {
-  const order = new Map<string, true>();
-  return {
-    name: "lru",
-    insert: (key) => void order.set(key, true),
-    access(key) {
-      order.delete(key);
-      order.set(key, true);
-    },
-    remove: (key) => void order.delete(key),
-    victim: () => order.keys().next().value,
-    clear: () => order.clear(),
-  };
-}
-
 /**
- * Least frequently used with LRU among equals, in O(1): keys sit in buckets by hit count, each bucket
- * ordered by recency (Shah, Mitra and Matani, "An O(1) algorithm for implementing the LFU cache").
+ * @module Eviction policies for the L1 memory tier: which key goes first when it is over budget. One
+ * file per policy under eviction/, all behind `EvictionPolicy` (eviction/policy.ts).
  */
-export function createLfuPolicy(): EvictionPolicy {
-  const counts = new Map<string, number>();
-  const buckets = new Map<number, Set<string>>();
-  let min = 0;
+import { createAdaptivePolicy } from "./eviction/adaptive";
+import { createHybridPolicy } from "./eviction/hybrid";
+import { createLfuPolicy } from "./eviction/lfu";
+import { createLruPolicy } from "./eviction/lru";
+import type { EvictionPolicy, EvictionPolicyName } from "./eviction/policy";
 
-  const bucket = (count: number): Set<string> => {
-    const existing = buckets.get(count);
-    if (existing) return existing;
-    const created = new Set<string>();
-    buckets.set(count, created);
-    return created;
-  };
-  const detach = (key: string, count: number): void => {
-    const set = buckets.get(count);
-    set?.delete(key);
-    if (set?.size === 0) {
-      buckets.delete(count);
-      if (min === count) min = count + 1;
-    }
-  };
+export { createFrequencySketch } from "./eviction/frequency-sketch";
+export type { EvictionPolicy, EvictionPolicyName } from "./eviction/policy";
+export { createAdaptivePolicy, createHybridPolicy, createLfuPolicy, createLruPolicy };
 
-  return {
-    name: "lfu",
-    insert(key) {
-      counts.set(key, 1);
-      bucket(1).add(key);
-      min = 1;
-    },
-    access(key) {
-      const count = counts.get(key);
-      if (count === undefined) return this.insert(key);
-      detach(key, count);
-      counts.set(key, count + 1);
-      bucket(count + 1).add(key);
-    },
-    remove(key) {
-      const count = counts.get(key);
-      if (count === undefined) return;
-      counts.delete(key);
-      detach(key, count);
-      if (buckets.size === 0) min = 0;
-      else if (!buckets.has(min)) min = Math.min(...buckets.keys());
-    },
-    victim() {
-      if (counts.size === 0) return undefined;
-      if (!buckets.has(min)) min = Math.min(...buckets.keys());
-      return buckets.get(min)?.values().next().value;
-    },
-    clear() {
-      counts.clear();
-      buckets.clear();
-      min = 0;
-    },
-  };
-}
+const FACTORIES: Record<EvictionPolicyName, () => EvictionPolicy> = {
+  lru: createLruPolicy,
+  lfu: createLfuPolicy,
+  adaptive: createAdaptivePolicy,
+  hybrid: createHybridPolicy,
+};
 
-export type EvictionPolicyName = "lru" | "lfu";
+/** Every policy name, for validation and benchmarks. */
+export const EVICTION_POLICY_NAMES = Object.keys(FACTORIES) as EvictionPolicyName[];
 
 export function createEvictionPolicy(name: EvictionPolicyName): EvictionPolicy {
-  return name === "lfu" ? createLfuPolicy() : createLruPolicy();
+  return FACTORIES[name]();
 }

@@ -1,10 +1,10 @@
 /**
- * @module L1: isolate memory, bounded by bytes, with a pluggable eviction policy and a fair share per
- * tenant namespace. Over budget, L1 evicts the policy's victim (least recently or frequently used)
- * unless that entry's tenant holds no more than its share (the budget divided by the tenants holding
- * entries); then it evicts the least-used entry of the tenant holding the most bytes instead. So one
- * tenant's load cannot push out another tenant that stays within its share, while a single tenant, or
- * tenants all over their share, are evicted in plain policy order.
+ * @module L1: isolate memory, bounded by bytes, with a pluggable eviction policy (lru, lfu, adaptive or
+ * hybrid: see ./eviction.ts) and a fair share per tenant namespace. Over budget, L1 evicts the policy's
+ * victim unless that entry's tenant holds no more than its share (the budget divided by the tenants
+ * holding entries); then it evicts the policy's victim among the entries of the tenant holding the most
+ * bytes instead. So one tenant's load cannot push out another tenant that stays within its share, while
+ * a single tenant, or tenants all over their share, are evicted in plain policy order.
  */
 import { createEvictionPolicy, type EvictionPolicy, type EvictionPolicyName } from "./eviction";
 import type { StoredEntry, Tier, TierUsage } from "./types";
@@ -31,6 +31,13 @@ interface Slot {
   deadline: number;
   /** Epoch ms of the last read or write, for demotion of idle entries. */
   lastAccessAt: number;
+}
+
+/** The entry L1 is making room for. */
+interface Incoming {
+  key: string;
+  tenant: string;
+  bytes: number;
 }
 
 /** One tenant namespace's part of L1: its bytes, and its entries in policy order. */
@@ -92,8 +99,8 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
    * The next entry to evict to make room for `incoming` (see the module comment). The incoming entry
    * counts towards its tenant, so a tenant cannot claim a share it is about to exceed.
    */
-  const victim = (incoming?: { tenant: string; bytes: number }): string | undefined => {
-    const candidate = policy.victim();
+  const victim = (incoming?: Incoming): string | undefined => {
+    const candidate = policy.victim(incoming?.key);
     const owner = candidate === undefined ? undefined : slots.get(candidate)?.tenant;
     if (owner === undefined) return candidate;
     const weight = (tenant: string) =>
@@ -105,13 +112,13 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
     for (const tenant of tenants.keys()) {
       if (heaviest === undefined || weight(tenant) > weight(heaviest)) heaviest = tenant;
     }
-    return (heaviest && tenants.get(heaviest)?.policy.victim()) ?? candidate;
+    return (heaviest && tenants.get(heaviest)?.policy.victim(incoming?.key)) ?? candidate;
   };
   const usageOf = (namespace: string): TierUsage => {
     const share = tenants.get(namespace);
     return { entries: share?.entries ?? 0, bytes: share?.bytes ?? 0 };
   };
-  const shrinkTo = (budget: number, incoming?: { tenant: string; bytes: number }): void => {
+  const shrinkTo = (budget: number, incoming?: Incoming): void => {
     while (bytes > budget) {
       const key = victim(incoming);
       if (key === undefined) break;
@@ -155,7 +162,7 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
       const tenant = entry.meta.namespace;
       drop(key);
       if (size > maxBytes) return;
-      shrinkTo(maxBytes - size, { tenant, bytes: size });
+      shrinkTo(maxBytes - size, { key, tenant, bytes: size });
       const deadline = Math.min(now() + ttlSeconds * 1000, entry.meta.expiresAt ?? Number.POSITIVE_INFINITY);
       slots.set(key, { entry, bytes: size, tenant, deadline, lastAccessAt: now() });
       policy.insert(key);

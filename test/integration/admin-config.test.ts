@@ -19,6 +19,12 @@ describe("GET|PATCH /admin/config", () => {
     expect(config.tiers.l1.ttlSeconds).toBe(86_400);
   });
 
+  it.each(["adaptive", "hybrid", "lfu", "lru"])("accepts evictionPolicy %s", async (policy) => {
+    const res = await patch({ evictionPolicy: policy });
+    expect(res.status).toBe(200);
+    expect((await call("/admin/config", { headers: ADMIN })).json().evictionPolicy).toBe(policy);
+  });
+
   it("registers templates that the next requests obey", async () => {
     await patch({ templates: ["Explain {topic} for a {level} trader"] });
     const ask = (prompt: string) => call("/v1/chat/completions", { body: chat(prompt) });
@@ -35,6 +41,8 @@ describe("GET|PATCH /admin/config", () => {
 
   it.each([
     [{ evictionPolicy: "fifo" }, "evictionPolicy"],
+    [{ evictionPolicy: "arc" }, "evictionPolicy"],
+    [{ evictionPolicy: "ADAPTIVE" }, "evictionPolicy"],
     [{ semanticThreshold: 2 }, "semanticThreshold"],
     [{ tiers: { l1: { maxBytes: -1 } } }, "tiers.l1.maxBytes"],
     [{ colour: "blue" }, "colour"],
