@@ -1,0 +1,120 @@
+/** @module Shapes of the admin API: stats, config, clearing, maintenance, backup and warm-up. */
+import type { SemanticMode, TierName } from "./types.js";
+
+export interface TierStats {
+  entries: number;
+  bytes: number;
+  hits: number;
+  /** Reads of this tier that failed (isolate-wide stats only). */
+  errors?: number;
+  /** Reads of this tier past their deadline (isolate-wide stats only). */
+  timeouts?: number;
+}
+
+/**
+ * `GET /admin/stats`. Counters are this isolate's (`scope: "isolate"`); with `namespace`, one tenant's
+ * view (`scope: "namespace"`, fewer fields). Fields a worker version adds are passed through.
+ */
+export interface CacheStats {
+  scope: "isolate" | "namespace";
+  namespace?: string;
+  hit_rate: number;
+  hits: number;
+  misses: number;
+  semantic_hits: number;
+  tokens_saved: number;
+  memory_usage_bytes: number;
+  cache_size_bytes: number;
+  unique_entries: number;
+  aliases: number;
+  tiers: Partial<Record<TierName, TierStats>>;
+  upstream_calls?: number;
+  avg_response_time_ms?: number;
+  compression_ratio?: number;
+  qps?: number;
+  unique_chunks?: number;
+  semantic_threshold?: number;
+  semantic?: { embedder: string | null; calibration: string | null; mode: SemanticMode };
+  [field: string]: unknown;
+}
+
+export type EvictionPolicy = "lru" | "lfu";
+export type CompressionMode = "none" | "gzip" | "deflate" | "auto";
+/** `write-through` awaits every tier before answering; `write-behind` awaits L1 only. */
+export type WritePolicy = "write-through" | "write-behind";
+export type SemanticPreset = "safe" | "strict" | "lenient";
+
+interface TierConfig {
+  ttlSeconds: number;
+  maxEntryBytes: number;
+}
+interface RemoteTierConfig extends TierConfig {
+  readTimeoutMs: number;
+}
+interface MemoryTierConfig extends TierConfig {
+  maxBytes: number;
+}
+interface ArchiveTierConfig extends RemoteTierConfig {
+  minEntryBytes: number;
+}
+
+/** `GET /admin/config`: the running configuration (the worker's `src/config.ts` documents each field). */
+export interface CacheConfig {
+  evictionPolicy: EvictionPolicy;
+  compression: CompressionMode;
+  compressionThresholdBytes: number;
+  writePolicy: WritePolicy;
+  writeTiers: TierName[];
+  defaultTtlSeconds: number;
+  maxRequestBytes: number;
+  tiers: {
+    l1: MemoryTierConfig;
+    l2: RemoteTierConfig;
+    l3: RemoteTierConfig;
+    l4: ArchiveTierConfig;
+  };
+  semantic: boolean;
+  semanticPreset: SemanticPreset;
+  semanticThreshold: number;
+  semanticMinScore: number;
+  semanticReranker: boolean;
+  semanticCandidates: number;
+  semanticLexicalCandidates: number;
+  semanticIndexTimeoutMs: number;
+  templates: string[];
+  demoteAfterSeconds: { l1: number; l2: number; l3: number };
+  maxAgeDays: number;
+  minAccessCount: number;
+  autoTune: boolean;
+}
+
+/** `PATCH /admin/config` body: any fields, one level deep for `tiers` and `demoteAfterSeconds`. */
+export type ConfigPatch = Partial<Omit<CacheConfig, "tiers" | "demoteAfterSeconds">> & {
+  tiers?: { [T in keyof CacheConfig["tiers"]]?: Partial<CacheConfig["tiers"][T]> };
+  demoteAfterSeconds?: Partial<CacheConfig["demoteAfterSeconds"]>;
+};
+
+/** `DELETE /admin/cache`: entries removed per tier (null when a tier cannot count them). */
+export interface ClearResult {
+  cleared: Partial<Record<TierName, number | null>>;
+}
+
+/** Jobs of `POST /admin/maintenance/:job`; later worker versions add optimize, defragment, rebuild. */
+export type MaintenanceJob = "demote" | "cleanup" | "optimize" | "defragment" | "rebuild";
+
+/** What one bounded pass did; `more: true` means another call has work left. */
+export interface MaintenanceReport {
+  job: MaintenanceJob;
+  more: boolean;
+  ms: number;
+  [field: string]: unknown;
+}
+
+/** `POST /admin/backup`: the R2 key of the snapshot, for `restoreCache`. */
+export interface BackupResult {
+  key: string;
+  [field: string]: unknown;
+}
+
+/** `POST /admin/restore` and `POST /admin/warmup` answers, as the worker reports them. */
+export type AdminReport = Record<string, unknown>;
