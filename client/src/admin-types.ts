@@ -38,7 +38,8 @@ export interface CacheStats {
   [field: string]: unknown;
 }
 
-export type EvictionPolicy = "lru" | "lfu";
+/** L1 eviction: `adaptive` is ARC-like, `hybrid` W-TinyLFU-like (see the worker's README). */
+export type EvictionPolicy = "lru" | "lfu" | "adaptive" | "hybrid";
 export type CompressionMode = "none" | "gzip" | "deflate" | "auto";
 /** `write-through` awaits every tier before answering; `write-behind` awaits L1 only. */
 export type WritePolicy = "write-through" | "write-behind";
