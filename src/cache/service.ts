@@ -2,6 +2,7 @@
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import { describeError } from "../errors";
+import { recordHit, recordMiss, recordUpstream } from "../stats/collector";
 import type { ChainHit, TierChain } from "../tiers/chain";
 import type { TierName } from "../tiers/types";
 import { upstreamTimeoutMs, upstreamVariables } from "../upstream";
@@ -69,9 +70,10 @@ export function createCacheService(options: CacheServiceOptions) {
   const hitOf = (hit: ChainHit, match: HitMatch): CacheOutcome => {
     stats.hits[hit.tier]++;
     if (match.match === "semantic") stats.semanticHits++;
-    stats.tokensSaved += hit.entry.usage?.completion_tokens ?? 0;
     const tokens = hit.entry.usage?.completion_tokens ?? 0;
+    stats.tokensSaved += tokens;
     stats.recordTenantHit(hit.entry.namespace, hit.tier, match.match === "semantic", tokens);
+    recordHit(hit.entry.key, hit.entry.namespace, hit.tier, tokens, hit.stored.meta.storedSize);
     return { status: "HIT", entry: hit.entry, tier: hit.tier, ...match };
   };
   /** Runs an optional lookup step; its failure is logged and counted, and the lookup goes on without it. */
@@ -141,14 +143,21 @@ export function createCacheService(options: CacheServiceOptions) {
     const upstream = options.upstream();
     const { flight, leader } = await join(request, upstream);
     if (leader) {
+      const { key, namespace } = request;
+      const startedAt = Date.now();
       stats.misses++;
-      stats.tenant(request.namespace).misses++;
+      stats.tenant(namespace).misses++;
       stats.upstreamCalls++;
+      recordMiss(key, namespace);
       flight.done.then(
         () => {
+          recordUpstream(key, namespace, Date.now() - startedAt, true);
           if (controls.store) ctx.waitUntil(failOpen("semantic index", () => indexQuestion(request, probe)));
         },
-        () => stats.upstreamErrors++,
+        () => {
+          recordUpstream(key, namespace, Date.now() - startedAt, false);
+          stats.upstreamErrors++;
+        },
       );
     } else stats.coalesced++;
     if (!controls.lookup) stats.bypasses++;

@@ -1,4 +1,5 @@
 /** @module Counters of this isolate: hits per tier, misses, upstream calls, tier faults, latency. */
+import { recordLatency } from "../stats/collector";
 import type { TierName } from "../tiers/types";
 
 type PerTier = Record<TierName, number>;
@@ -82,7 +83,9 @@ export class CacheStats {
     return Object.values(this.hits).reduce((a, b) => a + b, 0);
   }
 
+  /** Counts a response here and in the global statistics batch (src/stats/collector.ts). */
   recordResponse(ms: number): void {
+    recordLatency(ms);
     this.requests++;
     this.responseTimeTotalMs += ms;
     const bucket = LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);

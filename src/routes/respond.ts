@@ -8,6 +8,7 @@ import { type CacheOutcome, createCacheService } from "../cache/service";
 import { resolveConfig } from "../config-store";
 import type { AppEnv } from "../env";
 import { CacheError } from "../errors";
+import { flushStats } from "../stats/collector";
 import { createUpstream } from "../upstream";
 import { type MemoSlot, prepare } from "./request-memo";
 
@@ -20,6 +21,8 @@ export const withCache = createMiddleware<AppEnv>(async (c, next) => {
     createCacheService({ env: c.env, ctx: c.executionCtx, config, upstream: () => createUpstream(c.env) }),
   );
   await next();
+  // This isolate's statistics reach their shard every few seconds, after a response, never before one.
+  c.executionCtx.waitUntil(flushStats(c.env.STATS));
 });
 
 // The body-limit middleware of the current maxRequestBytes (it changes only with the config).
