@@ -1,7 +1,7 @@
 /** @module The Hono app: one router per area and one error handler that answers JSON. */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "./env";
+import type { AppEnv } from "./context";
 import { CacheError, describeError } from "./errors";
 import { admin } from "./routes/admin";
 import { openai } from "./routes/openai";

@@ -1,6 +1,7 @@
 /** @module Authentication: client API keys map to tenant namespaces; the admin token is separate. */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv, Env } from "./env";
+import type { AppEnv } from "./context";
+import type { Env } from "./env";
 import { CacheError } from "./errors";
 
 /** Local-development credentials, accepted only when `LOCAL_DEV` is set (npm run dev, tests). */

@@ -1,8 +1,5 @@
-/** @module Worker bindings and the Hono context shared by every route. */
+/** @module Worker bindings: what wrangler.jsonc binds plus the secrets and variables. Nothing else. */
 
-import type { CacheService } from "./cache/service";
-import type { CacheConfig } from "./config";
-import type { MemoSlot } from "./routes/request-memo";
 import type { EmbedderService } from "./semantic/embedders/service";
 
 /**
@@ -55,21 +52,4 @@ export interface Env extends Cloudflare.Env {
   VECTORIZE?: VectorizeIndex;
   /** "local" keeps semantic search on the Durable Object shards even when VECTORIZE is bound. */
   SEMANTIC_BACKEND?: string;
-}
-
-/** Per-request values set by middleware. */
-export interface Variables {
-  /** Tenant namespace resolved from the API key. */
-  namespace: string;
-  config: CacheConfig;
-  cache: CacheService;
-  /** The request body's memo slot (set by `memoizedJson` on the chat routes). */
-  memo?: MemoSlot;
-  /** Server-Timing entries collected along the request. */
-  timings: Array<{ name: string; dur: number; desc?: string }>;
-}
-
-export interface AppEnv {
-  Bindings: Env;
-  Variables: Variables;
 }

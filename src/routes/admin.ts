@@ -6,7 +6,7 @@ import { requireAdmin } from "../auth";
 import { coalescerName } from "../cache/coalescing";
 import { type ConfigPatch, configSchema } from "../config";
 import { resetConfig, updateConfig } from "../config-store";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { badRequest, CacheError, describeError } from "../errors";
 import { DEFAULT_BATCH, MAINTENANCE_JOBS, runMaintenance } from "../maintenance";
 import { entryIndex, globalStats } from "../stats/global";

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { deleteCalibration, storeCalibration } from "../calibration-store";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { badRequest, CacheError } from "../errors";
 import { createWorkersAiReranker } from "../semantic/rerankers/workers-ai";
 import { cosine } from "../semantic/vectors/math";

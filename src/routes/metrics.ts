@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import { LATENCY_BUCKETS_MS } from "../cache/stats";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { TIER_NAMES } from "../tiers/types";
 
 type Sample = readonly [labels: Record<string, string>, value: number];

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { requireClient } from "../auth";
 import { DEFAULT_MODEL } from "../cache/key";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { primed, replayEntry } from "../format/events";
 import { completionJson, completionStream } from "../format/openai";
 import { chatCompletionSchema } from "../validation";

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { requireClient } from "../auth";
 import { parseControls } from "../cache/controls";
 import { canonicalParams } from "../cache/key";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { CacheError, describeError } from "../errors";
 import { primed, replayEntry } from "../format/events";
 import type { UpstreamEvent } from "../upstream/types";

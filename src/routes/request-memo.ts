@@ -7,21 +7,11 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
-import type { AppEnv } from "../env";
-import type { ChatParams } from "../upstream/types";
+import type { AppEnv } from "../context";
 import { validate } from "../validation";
+import type { MemoSlot, PreparedChat } from "./memo-slot";
 
-/** What a request body resolves to, filled in by the first request that resolves it. */
-export interface PreparedChat {
-  params: ChatParams;
-  key: string;
-}
-
-/** One remembered body. Shared by every request that sends the same bytes: what it holds is frozen. */
-export interface MemoSlot {
-  readonly body: unknown;
-  prepared?: Readonly<PreparedChat>;
-}
+export type { MemoSlot, PreparedChat } from "./memo-slot";
 
 /** Records what the slot's body resolves to; every later request with the same bytes reuses it. */
 export function prepare(slot: MemoSlot, prepared: PreparedChat): PreparedChat {

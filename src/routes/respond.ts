@@ -6,7 +6,7 @@ import { parseControls } from "../cache/controls";
 import { canonicalParams, exactKey, type RawChatParams } from "../cache/key";
 import { type CacheOutcome, createCacheService } from "../cache/service";
 import { resolveConfig } from "../config-store";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { CacheError } from "../errors";
 import { flushStats } from "../stats/collector";
 import { createUpstream } from "../upstream";
