@@ -1,19 +1,21 @@
-/** @module The cache as the routes see it: look up through the tiers, or follow one upstream call and store it. */
+/**
+ * @module Resolution, the cache as the routes see it: exact key, then a stored alias, then a verified
+ * paraphrase, else the miss path (src/cache/miss.ts). Storage is src/cache/storage.ts.
+ */
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import { describeError } from "../errors";
-import { recordHit, recordMiss, recordUpstream } from "../stats/collector";
-import type { ChainHit, TierChain } from "../tiers/chain";
+import { recordHit } from "../stats/collector";
+import type { ChainHit } from "../tiers/chain";
 import type { TierName } from "../tiers/types";
-import { upstreamTimeoutMs, upstreamVariables } from "../upstream";
 import type { Upstream, UpstreamEvent } from "../upstream/types";
 import { createAliasStore } from "./aliases";
-import { coalescerName, type JoinedFlight, joinCoalescer } from "./coalescing";
 import type { CacheEntry } from "./entry";
-import { Flight, type FlightRequest, fly } from "./flight";
+import type { FlightRequest } from "./flight";
+import { createMissPath } from "./miss";
 import { createSemanticLayer, type SemanticLayer, type SemanticProbe } from "./semantic";
 import { type CacheStats, isolateStats } from "./stats";
-import { createCacheTiers, storeEntry } from "./tiers";
+import { createCacheStorage } from "./storage";
 
 export type CacheRequest = FlightRequest;
 
@@ -49,16 +51,12 @@ export interface CacheServiceOptions {
   stats?: CacheStats;
 }
 
-/** How long a miss waits for its coalescer to answer before it calls the upstream itself. */
-const COALESCER_JOIN_TIMEOUT_MS = 5_000;
-/** Silence from the coalescer beyond the upstream's own timeout that fails the request. */
-const COALESCER_IDLE_MARGIN_MS = 15_000;
-
 export function createCacheService(options: CacheServiceOptions) {
   const { env, ctx, config } = options;
   const stats = options.stats ?? isolateStats;
-  const chain: TierChain = createCacheTiers(env, config, ctx, stats);
-  const isolateTier: TierChain = createCacheTiers(env, config, ctx, stats, "isolate");
+  const storage = createCacheStorage(env, config, ctx, stats);
+  const { chain } = storage;
+  const missPath = createMissPath({ env, ctx, config, stats, storage });
 
   const aliases = createAliasStore(env.DB, { readTimeoutMs: config.tiers.l3.readTimeoutMs });
   let semanticLayer: SemanticLayer | undefined | null = null;
@@ -139,73 +137,15 @@ export function createCacheService(options: CacheServiceOptions) {
   }
 
   async function miss(request: CacheRequest, probe: SemanticProbe | undefined): Promise<CacheOutcome> {
-    const { controls } = request;
-    const upstream = options.upstream();
-    const { flight, leader } = await join(request, upstream);
-    if (leader) {
-      const { key, namespace } = request;
-      const startedAt = Date.now();
-      stats.misses++;
-      stats.tenant(namespace).misses++;
-      stats.upstreamCalls++;
-      recordMiss(key, namespace);
-      flight.done.then(
-        () => {
-          recordUpstream(key, namespace, Date.now() - startedAt, true);
-          if (controls.store) ctx.waitUntil(failOpen("semantic index", () => indexQuestion(request, probe)));
-        },
-        () => {
-          recordUpstream(key, namespace, Date.now() - startedAt, false);
-          stats.upstreamErrors++;
-        },
-      );
-    } else stats.coalesced++;
-    if (!controls.lookup) stats.bypasses++;
+    const onStored = () => ctx.waitUntil(failOpen("semantic index", () => indexQuestion(request, probe)));
+    const { flight, leader, upstream } = await missPath.miss(request, options.upstream(), onStored);
     return {
-      status: controls.lookup ? "MISS" : "BYPASS",
+      status: request.controls.lookup ? "MISS" : "BYPASS",
       events: flight.subscribe(),
       entry: flight.done,
       coalesced: !leader,
       reasoningFormat: upstream.reasoningFormat,
     };
-  }
-
-  /**
-   * Follows the one upstream call for this key through its Durable Object; when the object cannot be
-   * reached (missing binding, error, overload, no answer in time), calls the upstream directly.
-   */
-  async function join(request: CacheRequest, upstream: Upstream): Promise<JoinedFlight> {
-    const coalescers = env.COALESCER;
-    if (coalescers) {
-      try {
-        const stub = coalescers.get(coalescers.idFromName(coalescerName(request.key)));
-        return await joinCoalescer(
-          stub,
-          { ...request, config, upstream: upstreamVariables(env) },
-          {
-            joinTimeoutMs: COALESCER_JOIN_TIMEOUT_MS,
-            idleTimeoutMs: upstreamTimeoutMs(env) + COALESCER_IDLE_MARGIN_MS,
-            onEntry: (entry) => storeLocal(entry, request.controls.store),
-            waitUntil: (promise) => ctx.waitUntil(promise),
-          },
-        );
-      } catch (error) {
-        stats.coalescerErrors++;
-        console.warn(
-          `r1cache: coalescer unavailable, calling the upstream directly: ${describeError(error)}`,
-        );
-      }
-    }
-    const flight = new Flight<CacheEntry>();
-    ctx.waitUntil(fly(flight, upstream, request, { config, store }));
-    return { leader: true, flight };
-  }
-
-  /** Keeps an answer the coalescer stored in the shared tiers in this isolate's L1 too. */
-  async function storeLocal(entry: CacheEntry, allowed: boolean): Promise<void> {
-    if (!allowed || !config.writeTiers.includes("l1")) return;
-    const stored = await storeEntry(isolateTier, entry, { ...config, writePolicy: "write-through" });
-    stats.recordStored(stored.meta.size, stored.meta.storedSize);
   }
 
   /** Makes a stored answer findable by paraphrases (embedding the question if the lookup did not). */
@@ -216,12 +156,7 @@ export function createCacheService(options: CacheServiceOptions) {
     if (p) await layer.remember(request.key, p);
   }
 
-  async function store(entry: CacheEntry): Promise<void> {
-    const stored = await storeEntry(chain, entry, config);
-    stats.recordStored(stored.meta.size, stored.meta.storedSize);
-  }
-
-  return { resolve, chain, stats, store, aliases, semantic };
+  return { resolve, chain, stats, store: storage.store, aliases, semantic };
 }
 
 export type CacheService = ReturnType<typeof createCacheService>;

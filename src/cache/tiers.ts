@@ -35,7 +35,10 @@ export function isolateMemoryTier(config: CacheConfig): MemoryTier {
  */
 let durableTiers: { config: CacheConfig; bindings: readonly unknown[]; tiers: readonly Tier[] } | undefined;
 
-function isolateDurableTiers(env: Env, config: CacheConfig): readonly Tier[] {
+/** The bindings the tiers need, and nothing else. */
+export type TierBindings = Pick<Env, "CACHE_KV" | "DB" | "ARCHIVE">;
+
+function isolateDurableTiers(env: TierBindings, config: CacheConfig): readonly Tier[] {
   const bindings = [env.CACHE_KV, env.DB, env.ARCHIVE] as const;
   const known = durableTiers;
   if (known?.config === config && known.bindings.every((b, i) => b === bindings[i])) return known.tiers;
@@ -71,7 +74,7 @@ export type TierScope = "all" | "shared" | "isolate";
 
 /** The tier chain of one request; faults are counted in `stats` and logged without request data. */
 export function createCacheTiers(
-  env: Env,
+  env: TierBindings,
   config: CacheConfig,
   ctx: Pick<ExecutionContext, "waitUntil">,
   stats: CacheStats,

@@ -34,7 +34,7 @@ function misconfigured(message: string): CacheError {
 
 /** Parses a non-negative integer variable; a malformed value is a configuration error naming it. */
 function intVar(
-  env: Env,
+  env: UpstreamVariables,
   name: "UPSTREAM_TIMEOUT_MS" | "UPSTREAM_RETRIES" | "R1_SIMULATOR_LATENCY_MS",
   fallback: number,
 ) {
@@ -64,14 +64,14 @@ export const UPSTREAM_VARIABLES = [
 export type UpstreamVariables = Partial<Pick<Env, (typeof UPSTREAM_VARIABLES)[number]>>;
 
 /** The upstream settings `env` holds, to hand to code that runs with another copy of the environment. */
-export function upstreamVariables(env: Env): UpstreamVariables {
+export function upstreamVariables(env: UpstreamVariables): UpstreamVariables {
   const picked: Record<string, string | undefined> = {};
   for (const name of UPSTREAM_VARIABLES) picked[name] = env[name];
   return picked as UpstreamVariables;
 }
 
 /** The upstream call timeout `env` configures, in ms. */
-export function upstreamTimeoutMs(env: Env): number {
+export function upstreamTimeoutMs(env: UpstreamVariables): number {
   return intVar(env, "UPSTREAM_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
 }
 
