@@ -37,6 +37,26 @@ export async function runMaintenance(
   return cleanup({ tiers: chain.tiers, db: env.DB, clearAliases: (key) => aliases.clear(key) }, config, run);
 }
 
+/** How often each isolate moves its own idle L1 entries down (the cron reaches only its own isolate). */
+export const ISOLATE_DEMOTE_INTERVAL_MS = 60_000;
+let lastIsolatePass = 0;
+
+/**
+ * The L1 step of demotion for this isolate, at most once a minute, run from a request's `waitUntil`:
+ * every isolate's memory is its own, so no cron can empty it.
+ */
+export async function demoteIdleL1(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  config: CacheConfig,
+  now = Date.now(),
+): Promise<DemoteReport | undefined> {
+  if (config.demoteAfterSeconds.l1 === 0 || now - lastIsolatePass < ISOLATE_DEMOTE_INTERVAL_MS) return;
+  lastIsolatePass = now;
+  const l1Only = { ...config, demoteAfterSeconds: { l1: config.demoteAfterSeconds.l1, l2: 0, l3: 0 } };
+  return (await runMaintenance("demote", env, ctx, l1Only, { now, batch: DEFAULT_BATCH })) as DemoteReport;
+}
+
 /** Runs passes of `job` until it has nothing more to do, `maxPasses` is reached or `budgetMs` is spent. */
 export async function runMaintenanceUntilDone(
   job: MaintenanceJob,

@@ -8,6 +8,7 @@ import { type CacheOutcome, createCacheService } from "../cache/service";
 import { resolveConfig } from "../config-store";
 import type { AppEnv } from "../context";
 import { CacheError } from "../errors";
+import { demoteIdleL1 } from "../maintenance";
 import { flushStats } from "../stats/collector";
 import { createUpstream } from "../upstream";
 import { type MemoSlot, prepare } from "./request-memo";
@@ -23,6 +24,7 @@ export const withCache = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   // This isolate's statistics reach their shard every few seconds, after a response, never before one.
   c.executionCtx.waitUntil(flushStats(c.env.STATS));
+  c.executionCtx.waitUntil(demoteIdleL1(c.env, c.executionCtx, config).catch(() => undefined));
 });
 
 // The body-limit middleware of the current maxRequestBytes (it changes only with the config).

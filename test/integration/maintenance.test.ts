@@ -152,3 +152,21 @@ describe("POST /admin/maintenance/:job", () => {
     expect([bad.status, bad.json().error.param]).toEqual([400, "batch"]);
   });
 });
+
+describe("each isolate demotes its own L1", () => {
+  it("moves idle L1 entries down at most once a minute, from a request's waitUntil", async () => {
+    const { demoteIdleL1 } = await import("../../src/maintenance");
+    const stored = await ask("Idle in this isolate's memory");
+    const key = stored.headers.get("x-r1cache-key") ?? "";
+    const ctx = createExecutionContext();
+    const later = Date.now() + 2 * HOUR;
+    const first = await demoteIdleL1(env as unknown as Env, ctx, DEFAULT_CONFIG, later);
+    expect(first?.l1).toBeGreaterThanOrEqual(1);
+    expect(first).toMatchObject({ l2: 0, l3: 0 });
+    // Within the minute: nothing runs.
+    expect(await demoteIdleL1(env as unknown as Env, ctx, DEFAULT_CONFIG, later + 1000)).toBeUndefined();
+    await waitOnExecutionContext(ctx);
+    const res = await ask("Idle in this isolate's memory");
+    expect([res.headers.get("x-r1cache-tier"), res.headers.get("x-r1cache-key")]).toEqual(["l2", key]);
+  });
+});
