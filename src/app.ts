@@ -5,6 +5,7 @@ import type { AppEnv } from "./context";
 import { CacheError, describeError } from "./errors";
 import { admin } from "./routes/admin";
 import { openai } from "./routes/openai";
+import { openapi } from "./routes/openapi";
 import { r1 } from "./routes/r1";
 
 export const app = new Hono<AppEnv>();
@@ -26,6 +27,7 @@ app.post("/healthz", async (c) => {
 app.route("/v1", openai);
 app.route("/v1/r1", r1);
 app.route("/admin", admin);
+app.route("/", openapi);
 
 app.notFound((c) =>
   c.json(

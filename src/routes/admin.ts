@@ -20,7 +20,7 @@ import { warmup } from "./warmup";
 export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin, withCache);
 
-const statsQuery = z.object({ namespace: z.string().min(1).max(256).optional() });
+export const statsQuery = z.object({ namespace: z.string().min(1).max(256).optional() });
 
 /** One tenant's view: its entries per tier, its aliases, and its own hits and misses in this isolate. */
 admin.get("/stats", validate("query", statsQuery), async (c, next) => {
@@ -131,7 +131,7 @@ admin.get("/stats", async (c) => {
   });
 });
 
-const levelSchema = z.object({
+export const levelSchema = z.object({
   level: z.enum([...TIER_NAMES, "all"], { error: "must be one of l1, l2, l3, l4, all" }).default("all"),
   namespace: z.string().min(1).optional(),
 });
@@ -168,7 +168,7 @@ admin.delete("/entries/:key", async (c) => {
   return c.json({ deleted: key });
 });
 
-const maintenanceQuery = z.object({
+export const maintenanceQuery = z.object({
   batch: z.coerce
     .number({ error: "must be a whole number from 1 to 5000" })
     .int({ error: "must be a whole number from 1 to 5000" })

@@ -19,14 +19,14 @@ export const calibration = new Hono<AppEnv>();
 /** Pairs per call: one embedding call of up to 2 x 100 texts keeps a request well inside Worker limits. */
 export const MAX_CALIBRATION_PAIRS = 100;
 
-const pairsSchema = z.object({
+export const pairsSchema = z.object({
   pairs: z
     .array(z.object({ a: z.string().min(1).max(4_000), b: z.string().min(1).max(4_000) }))
     .min(1)
     .max(MAX_CALIBRATION_PAIRS),
 });
 
-const calibrationSchema = z.object({
+export const calibrationSchema = z.object({
   embedder: z.string().min(1).max(200),
   features: z.array(z.string()).min(1).max(200),
   normalisation: z.number().int(),

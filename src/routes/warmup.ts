@@ -16,7 +16,7 @@ export const MAX_WARMUP_PROMPTS = 1000;
 /** Prompts answered at once: enough to overlap upstream latency, few enough to stay polite. */
 const CONCURRENCY = 4;
 
-const warmupSchema = z.object({
+export const warmupSchema = z.object({
   namespace: z.string({ error: "is required: the tenant namespace to warm" }).min(1).max(256),
   prompts: z
     .array(z.string().min(1, "must not be empty").max(100_000), { error: "must be an array of strings" })
