@@ -14,6 +14,8 @@ export interface RequestControls {
   semantic: boolean;
   /** Similarity threshold for this request (`x-r1cache-threshold`). */
   threshold?: number;
+  /** The client's own cache key (`cf-aig-cache-key`): the entry is keyed by it instead of the body. */
+  customKey?: string;
 }
 
 const NON_NEGATIVE_INT = /^\d+$/;
@@ -40,12 +42,28 @@ export function parseControls(header: (name: string) => string | undefined): Req
   const controls: RequestControls = { lookup: true, store: true, semantic: true };
   parseCacheControl(header("cache-control"), controls);
 
-  const ttl = header("x-r1cache-ttl")?.trim();
-  if (ttl !== undefined) {
+  for (const name of ["x-r1cache-ttl", "cf-aig-cache-ttl"]) {
+    const ttl = header(name)?.trim();
+    if (ttl === undefined) continue;
     if (!NON_NEGATIVE_INT.test(ttl) || Number(ttl) < 1) {
-      throw badRequest("x-r1cache-ttl", "must be a whole number of seconds, at least 1");
+      throw badRequest(name, "must be a whole number of seconds, at least 1");
     }
     controls.ttlSeconds = Number(ttl);
+  }
+
+  // Cloudflare AI Gateway's headers, so an app moving from it keeps its behaviour.
+  const skip = header("cf-aig-skip-cache")?.trim().toLowerCase();
+  if (skip !== undefined) {
+    if (skip !== "true" && skip !== "false") throw badRequest("cf-aig-skip-cache", "must be true or false");
+    if (skip === "true") Object.assign(controls, { lookup: false, store: false });
+  }
+  const customKey = header("cf-aig-cache-key");
+  if (customKey !== undefined) {
+    if (customKey.length === 0 || customKey.length > 512) {
+      throw badRequest("cf-aig-cache-key", "must be 1 to 512 characters");
+    }
+    // The client says what is the same request: paraphrase matching would second-guess it.
+    Object.assign(controls, { customKey, semantic: false });
   }
 
   const threshold = header("x-r1cache-threshold")?.trim();

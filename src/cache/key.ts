@@ -70,6 +70,11 @@ export function exactKey(namespace: string, params: ChatParams): Promise<string>
   return sha256Hex(stableStringify({ v: 1, namespace, ...params }));
 }
 
+/** The key of an entry the client names itself (`cf-aig-cache-key`), in a namespace. */
+export function customKey(namespace: string, key: string): Promise<string> {
+  return sha256Hex(stableStringify({ v: 1, namespace, customKey: key }));
+}
+
 /** The last user message: what semantic matching embeds and what the explorer shows. */
 export function lastUserPrompt(messages: readonly ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {

@@ -29,6 +29,7 @@ const CACHE_HEADERS = {
     schema: { type: "string" },
   },
   "server-timing": { description: "cache and total durations", schema: { type: "string" } },
+  "cf-aig-cache-status": { description: "HIT or MISS, as AI Gateway answers", schema: { type: "string" } },
 };
 
 const CONTROL_HEADERS = [
@@ -36,6 +37,12 @@ const CONTROL_HEADERS = [
   ["x-r1cache-ttl", "lifetime of the stored answer, seconds"],
   ["x-r1cache-threshold", "similarity threshold for this request, 0.0-1.0"],
   ["x-r1cache-semantic", "on or off"],
+  ["cf-aig-skip-cache", "AI Gateway: true = no-cache and no-store"],
+  ["cf-aig-cache-ttl", "AI Gateway: as x-r1cache-ttl"],
+  [
+    "cf-aig-cache-key",
+    "AI Gateway: key the entry by this string instead of the body (no paraphrase matching)",
+  ],
 ].map(([name, description]) => ({
   name,
   in: "header",

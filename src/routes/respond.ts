@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { parseControls } from "../cache/controls";
-import { canonicalParams, exactKey, type RawChatParams } from "../cache/key";
+import { canonicalParams, customKey, exactKey, type RawChatParams } from "../cache/key";
 import { type CacheOutcome, createCacheService } from "../cache/service";
 import { resolveConfig } from "../config-store";
 import type { AppEnv } from "../context";
@@ -68,7 +68,9 @@ export async function resolveChat(
   const controls = { ...parseControls((name) => c.req.header(name)), ...controlsOverride };
   const namespace = c.get("namespace");
   const slot = c.get("memo");
-  const { params, key } = slot?.prepared ?? (await keyed(namespace, raw(), slot));
+  const prepared = slot?.prepared ?? (await keyed(namespace, raw(), slot));
+  const { params } = prepared;
+  const key = controls.customKey ? await customKey(namespace, controls.customKey) : prepared.key;
   const outcome = await c.get("cache").resolve({ namespace, key, params, controls });
   return { key, outcome, startedAt, lookupMs: Date.now() - startedAt } satisfies ResolvedChat;
 }
@@ -94,6 +96,8 @@ export function cacheHeaders(resolved: ResolvedChat): Record<string, string> {
   const headers: Record<string, string> = {
     "x-r1cache": outcome.status,
     "x-r1cache-key": entryKey(resolved),
+    // Cloudflare AI Gateway's name for the same thing.
+    "cf-aig-cache-status": outcome.status === "HIT" ? "HIT" : "MISS",
   };
   if (outcome.status === "HIT") {
     headers["x-r1cache-tier"] = outcome.tier;
