@@ -107,6 +107,19 @@ export const configSchema = z.object({
    * every tier, in batches). 0 = off. @default 0
    */
   minAccessCount: z.number().int().min(0),
+  /**
+   * When `/admin/stats`, `/admin/metrics` and the dashboard raise an alert, judged on the last two hours
+   * of the deployment's traffic once it has `minLookups`: hit rate below `minHitRate`, upstream errors
+   * above `maxUpstreamErrorRate` of calls, p95 response time above `maxP95Ms`, a tier with at least
+   * `tierErrors` faults in this isolate. 0 turns a check off.
+   */
+  alerts: z.object({
+    minHitRate: z.number().min(0).max(1),
+    maxUpstreamErrorRate: z.number().min(0).max(1),
+    maxP95Ms: z.number().int().min(0),
+    tierErrors: z.number().int().min(0),
+    minLookups: z.number().int().min(1),
+  }),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
   autoTune: z.boolean(),
 });
@@ -143,13 +156,15 @@ export const DEFAULT_CONFIG: CacheConfig = {
   demoteAfterSeconds: { l1: 3600, l2: 86_400, l3: 7 * DAY },
   maxAgeDays: 0,
   minAccessCount: 0,
+  alerts: { minHitRate: 0.1, maxUpstreamErrorRate: 0.05, maxP95Ms: 10_000, tierErrors: 5, minLookups: 50 },
   autoTune: false,
 };
 
-/** A partial config, one level of nesting deep for `tiers` and `demoteAfterSeconds`. */
-export type ConfigPatch = Partial<Omit<CacheConfig, "tiers" | "demoteAfterSeconds">> & {
+/** A partial config, one level of nesting deep for `tiers`, `demoteAfterSeconds` and `alerts`. */
+export type ConfigPatch = Partial<Omit<CacheConfig, "tiers" | "demoteAfterSeconds" | "alerts">> & {
   tiers?: { [T in keyof CacheConfig["tiers"]]?: Partial<CacheConfig["tiers"][T]> };
   demoteAfterSeconds?: Partial<CacheConfig["demoteAfterSeconds"]>;
+  alerts?: Partial<CacheConfig["alerts"]>;
 };
 
 /** Merges a patch over a config and validates the result; throws a ZodError naming the bad field. */
@@ -160,7 +175,8 @@ export function mergeConfig(base: CacheConfig, patch: ConfigPatch): CacheConfig 
     if (tierPatch) Object.assign(tiers, { [name]: { ...base.tiers[name], ...tierPatch } });
   }
   const demoteAfterSeconds = { ...base.demoteAfterSeconds, ...patch.demoteAfterSeconds };
-  return configSchema.parse({ ...base, ...patch, tiers, demoteAfterSeconds });
+  const alerts = { ...base.alerts, ...patch.alerts };
+  return configSchema.parse({ ...base, ...patch, tiers, demoteAfterSeconds, alerts });
 }
 
 let parsed: { source: string | undefined; config: CacheConfig } | undefined;

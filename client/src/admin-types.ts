@@ -86,13 +86,22 @@ export interface CacheConfig {
   demoteAfterSeconds: { l1: number; l2: number; l3: number };
   maxAgeDays: number;
   minAccessCount: number;
+  /** When the worker raises alerts (0 turns a check off). */
+  alerts: {
+    minHitRate: number;
+    maxUpstreamErrorRate: number;
+    maxP95Ms: number;
+    tierErrors: number;
+    minLookups: number;
+  };
   autoTune: boolean;
 }
 
 /** `PATCH /admin/config` body: any fields, one level deep for `tiers` and `demoteAfterSeconds`. */
-export type ConfigPatch = Partial<Omit<CacheConfig, "tiers" | "demoteAfterSeconds">> & {
+export type ConfigPatch = Partial<Omit<CacheConfig, "tiers" | "demoteAfterSeconds" | "alerts">> & {
   tiers?: { [T in keyof CacheConfig["tiers"]]?: Partial<CacheConfig["tiers"][T]> };
   demoteAfterSeconds?: Partial<CacheConfig["demoteAfterSeconds"]>;
+  alerts?: Partial<CacheConfig["alerts"]>;
 };
 
 /** `DELETE /admin/cache`: entries removed per tier (null when a tier cannot count them). */

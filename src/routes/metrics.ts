@@ -6,6 +6,8 @@
 import type { Context } from "hono";
 import { LATENCY_BUCKETS_MS } from "../cache/stats";
 import type { AppEnv } from "../context";
+import { ALERT_NAMES, evaluateAlerts } from "../stats/alerts";
+import { globalStats } from "../stats/global";
 import { TIER_NAMES } from "../tiers/types";
 
 type Sample = readonly [labels: Record<string, string>, value: number];
@@ -32,6 +34,17 @@ export async function metricsText(c: Context<AppEnv>): Promise<string> {
   for (const tier of chain.tiers) {
     usage[tier.name] = (await tier.usage?.().catch(() => undefined)) ?? { entries: 0, bytes: 0 };
   }
+  const global = c.env.STATS ? await globalStats(c.env.STATS).catch(() => undefined) : undefined;
+  const alerts = evaluateAlerts(c.get("config").alerts, {
+    ...(global?.recent ?? {
+      hits: stats.hitCount,
+      misses: stats.misses,
+      upstreamCalls: stats.upstreamCalls,
+      upstreamErrors: stats.upstreamErrors,
+      p95Ms: null,
+    }),
+    tierErrors: stats.tierErrors,
+  });
   let cumulative = 0;
   const buckets: Sample[] = LATENCY_BUCKETS_MS.map((bound, i) => {
     cumulative += stats.latencyBuckets[i] ?? 0;
@@ -110,6 +123,12 @@ export async function metricsText(c: Context<AppEnv>): Promise<string> {
     family("r1cache_uptime_seconds", "gauge", "Seconds since this isolate's counters started.", [
       [{}, Math.round((Date.now() - stats.startedAt) / 1000)],
     ]),
+    family(
+      "r1cache_alert",
+      "gauge",
+      "1 while an alert of config.alerts holds (hit rate, upstream errors, latency, a failing tier).",
+      ALERT_NAMES.map((name) => [{ name }, alerts.some((a) => a.name === name) ? 1 : 0] as const),
+    ),
     histogram,
   ];
   return `${families.join("\n")}\n`;

@@ -27,6 +27,14 @@ export interface GlobalStats {
   daily: Array<{ day: string; hits: number; misses: number; hit_rate: number; upstream_calls: number }>;
   topKeys: KeyRow[];
   keysTracked: number;
+  /** The last two hours, what alerts judge. */
+  recent: {
+    hits: number;
+    misses: number;
+    upstreamCalls: number;
+    upstreamErrors: number;
+    p95Ms: number | null;
+  };
 }
 
 const rate = (hits: number, misses: number) => (hits + misses === 0 ? 0 : hits / (hits + misses));
@@ -45,6 +53,12 @@ export async function globalStats(shards: StatsNamespace, now = Date.now()): Pro
   for (const h of recent) {
     for (const [i, n] of h.latency.entries()) histogram[i] = (histogram[i] ?? 0) + n;
   }
+  const lastTwo = hours.filter((h) => h.hour >= Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS);
+  const lastTwoHistogram: number[] = [];
+  for (const h of lastTwo) {
+    for (const [i, n] of h.latency.entries()) lastTwoHistogram[i] = (lastTwoHistogram[i] ?? 0) + n;
+  }
+  const sumOf = (rows: HourRow[], f: (h: HourRow) => number) => rows.reduce((a, h) => a + f(h), 0);
   const days = new Map<number, { hits: number; misses: number; upstream_calls: number }>();
   for (const h of hours) {
     const day = Math.floor(h.hour / DAY_MS) * DAY_MS;
@@ -83,6 +97,13 @@ export async function globalStats(shards: StatsNamespace, now = Date.now()): Pro
     })),
     topKeys,
     keysTracked: keys,
+    recent: {
+      hits: sumOf(lastTwo, (h) => h.hits),
+      misses: sumOf(lastTwo, (h) => h.misses),
+      upstreamCalls: sumOf(lastTwo, (h) => h.upstreamCalls),
+      upstreamErrors: sumOf(lastTwo, (h) => h.upstreamErrors),
+      p95Ms: quantileOf(lastTwoHistogram, 0.95),
+    },
   };
 }
 
