@@ -41,11 +41,19 @@ export const configSchema = z.object({
   defaultTtlSeconds: z.number().int().min(1),
   /** Largest request body accepted, in bytes (413 above). @default 1048576 */
   maxRequestBytes: z.number().int().min(1024),
+  /**
+   * Capacities beyond L1's `maxBytes`, enforced by the demotion job (0 = unlimited): `l2.maxEntries` KV
+   * copies (the coldest go, D1 keeps them), `l3.maxBytes` of bodies in D1 rows (the coldest move to
+   * R2), `l4.maxBytes` of bodies in R2 (the coldest entries are removed: nothing lies below R2).
+   */
   tiers: z.object({
     l1: tierSchema.extend({ maxBytes: z.number().int().min(0) }),
-    l2: remoteTierSchema,
-    l3: remoteTierSchema,
-    l4: remoteTierSchema.extend({ minEntryBytes: z.number().int().min(0) }),
+    l2: remoteTierSchema.extend({ maxEntries: z.number().int().min(0) }),
+    l3: remoteTierSchema.extend({ maxBytes: z.number().int().min(0) }),
+    l4: remoteTierSchema.extend({
+      minEntryBytes: z.number().int().min(0),
+      maxBytes: z.number().int().min(0),
+    }),
   }),
   /** Look up paraphrases (verified semantic hits) when an embedder is available. @default true */
   semantic: z.boolean(),
@@ -140,9 +148,16 @@ export const DEFAULT_CONFIG: CacheConfig = {
     // KV values may be 25 MiB, but large bodies belong in R2 where reads are cheaper per byte.
     // Read deadlines: a KV read is a few ms when hot and rarely over ~100-300 ms cold; a D1 query
     // crosses to the database's region; both are far below the seconds an R1 call costs.
-    l2: { ttlSeconds: 7 * DAY, maxEntryBytes: MIB, readTimeoutMs: 400 },
-    l3: { ttlSeconds: 30 * DAY, maxEntryBytes: 512 * KIB, readTimeoutMs: 800 },
-    l4: { ttlSeconds: 365 * DAY, maxEntryBytes: 100 * MIB, minEntryBytes: 512 * KIB, readTimeoutMs: 2000 },
+    l2: { ttlSeconds: 7 * DAY, maxEntryBytes: MIB, readTimeoutMs: 400, maxEntries: 0 },
+    // D1 databases hold 10 GB (https://developers.cloudflare.com/d1/platform/limits/): keep bodies well under.
+    l3: { ttlSeconds: 30 * DAY, maxEntryBytes: 512 * KIB, readTimeoutMs: 800, maxBytes: 8 * 1024 * MIB },
+    l4: {
+      ttlSeconds: 365 * DAY,
+      maxEntryBytes: 100 * MIB,
+      minEntryBytes: 512 * KIB,
+      readTimeoutMs: 2000,
+      maxBytes: 0,
+    },
   },
   semantic: true,
   semanticPreset: "safe",

@@ -55,8 +55,18 @@ interface RemoteTierConfig extends TierConfig {
 interface MemoryTierConfig extends TierConfig {
   maxBytes: number;
 }
+interface KvTierConfig extends RemoteTierConfig {
+  /** KV copies kept before the coldest go (0 = unlimited). */
+  maxEntries: number;
+}
+interface D1TierConfig extends RemoteTierConfig {
+  /** Bytes of bodies in D1 rows before the coldest move to R2 (0 = unlimited). */
+  maxBytes: number;
+}
 interface ArchiveTierConfig extends RemoteTierConfig {
   minEntryBytes: number;
+  /** Bytes of bodies in R2 before the coldest entries are removed (0 = unlimited). */
+  maxBytes: number;
 }
 
 /** `GET /admin/config`: the running configuration (the worker's `src/config.ts` documents each field). */
@@ -70,8 +80,8 @@ export interface CacheConfig {
   maxRequestBytes: number;
   tiers: {
     l1: MemoryTierConfig;
-    l2: RemoteTierConfig;
-    l3: RemoteTierConfig;
+    l2: KvTierConfig;
+    l3: D1TierConfig;
     l4: ArchiveTierConfig;
   };
   semantic: boolean;

@@ -9,7 +9,7 @@
  * stops half-way leaves the rest for the next one, and every step is safe to repeat: R2 is written
  * before the row is switched, so an entry is never in neither.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNotNull, isNull, lt, sql, sum } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { CacheConfig } from "../config";
 import { entries } from "../db/schema";
@@ -23,6 +23,8 @@ export interface DemoteReport {
   l2: number;
   /** D1 bodies moved to R2. */
   l3: number;
+  /** Entries removed because R2 was over `tiers.l4.maxBytes` (nothing lies below R2). */
+  evicted: number;
   /** Entries a step could not move this time (a tier failed); they stay where they were. */
   failed: number;
   /** A step stopped at its batch limit: run again to go on. */
@@ -48,11 +50,12 @@ const lastUsed = sql<number>`coalesce(${entries.lastHitAt}, ${entries.storedAt})
 
 /** Runs the three steps once, each on at most `batch` entries. */
 export async function demote(deps: DemoteDeps, config: CacheConfig, run: RunOptions): Promise<DemoteReport> {
-  const report: DemoteReport = { l1: 0, l2: 0, l3: 0, failed: 0, more: false };
+  const report: DemoteReport = { l1: 0, l2: 0, l3: 0, evicted: 0, failed: 0, more: false };
   const after = config.demoteAfterSeconds;
   if (after.l1 > 0) await demoteMemory(deps, config, run.now - after.l1 * 1000, run.batch, report);
   if (after.l2 > 0) await demoteKv(deps, run.now - after.l2 * 1000, run, report);
   if (after.l3 > 0) await demoteD1(deps, run.now - after.l3 * 1000, run.batch, report);
+  await enforceCapacity(deps, config, run, report);
   return report;
 }
 
@@ -82,6 +85,58 @@ async function demoteMemory(
   report.more ||= idle.length === batch;
 }
 
+/**
+ * Capacities of the shared tiers, coldest first, within the batch: KV copies over `l2.maxEntries` go
+ * (D1 keeps the entry), D1 bodies over `l3.maxBytes` move to R2, and entries whose bodies put R2 over
+ * `l4.maxBytes` are removed, the only step that loses entries, because no tier lies below R2.
+ */
+async function enforceCapacity(deps: DemoteDeps, config: CacheConfig, run: RunOptions, report: DemoteReport) {
+  const db = drizzle(deps.db);
+  const { l2, l3, l4 } = config.tiers;
+  if (l2.maxEntries > 0) {
+    const [row] = await db.select({ n: count() }).from(entries).where(isNull(entries.l2DemotedAt));
+    const excess = (row?.n ?? 0) - l2.maxEntries;
+    if (excess > 0) {
+      await demoteKv(deps, Number.POSITIVE_INFINITY, { ...run, batch: Math.min(run.batch, excess) }, report);
+    }
+  }
+  if (l3.maxBytes > 0) {
+    const excess = (await bytesAt(db, "l3")) - l3.maxBytes;
+    if (excess > 0) await demoteD1(deps, Number.POSITIVE_INFINITY, run.batch, report, excess);
+  }
+  if (l4.maxBytes > 0) {
+    let excess = (await bytesAt(db, "l4")) - l4.maxBytes;
+    if (excess <= 0) return;
+    const rows = await db
+      .select({ key: entries.key, storedSize: entries.storedSize })
+      .from(entries)
+      .where(eq(entries.location, "l4"))
+      .orderBy(asc(lastUsed))
+      .limit(run.batch);
+    for (const row of rows) {
+      if (excess <= 0) break;
+      await Promise.all(
+        Object.values(deps.tiers).map((tier) => tier?.delete(row.key).catch(() => undefined)),
+      );
+      await db.delete(entries).where(eq(entries.key, row.key));
+      excess -= row.storedSize;
+      report.evicted++;
+    }
+    report.more ||= excess > 0;
+  }
+}
+
+/** Bytes of bodies held at `location` (D1 rows or R2), from the index. */
+async function bytesAt(db: ReturnType<typeof drizzle>, location: "l3" | "l4"): Promise<number> {
+  const where =
+    location === "l3" ? and(eq(entries.location, "l3"), isNotNull(entries.body)) : eq(entries.location, "l4");
+  const [row] = await db
+    .select({ bytes: sum(entries.storedSize) })
+    .from(entries)
+    .where(where);
+  return Number(row?.bytes ?? 0);
+}
+
 async function demoteKv(
   deps: DemoteDeps,
   before: number,
@@ -89,10 +144,12 @@ async function demoteKv(
   report: DemoteReport,
 ): Promise<void> {
   const db = drizzle(deps.db);
+  // An infinite `before` is a capacity pass: the coldest go, idle or not.
+  const idle = Number.isFinite(before) ? lt(lastUsed, before) : undefined;
   const rows = await db
     .select({ key: entries.key })
     .from(entries)
-    .where(and(isNull(entries.l2DemotedAt), lt(lastUsed, before)))
+    .where(and(isNull(entries.l2DemotedAt), idle))
     .orderBy(asc(lastUsed))
     .limit(run.batch);
   const done: string[] = [];
@@ -120,15 +177,20 @@ async function demoteD1(
   before: number,
   batch: number,
   report: DemoteReport,
+  /** Stop once this many bytes moved (a capacity pass); unset: every idle body in the batch. */
+  bytes = Number.POSITIVE_INFINITY,
 ): Promise<void> {
   const db = drizzle(deps.db);
+  const idle = Number.isFinite(before) ? lt(lastUsed, before) : undefined;
   const rows = await db
     .select()
     .from(entries)
-    .where(and(eq(entries.location, "l3"), isNotNull(entries.body), lt(lastUsed, before)))
+    .where(and(eq(entries.location, "l3"), isNotNull(entries.body), idle))
     .orderBy(asc(lastUsed))
     .limit(batch);
+  let moved = 0;
   for (const row of rows) {
+    if (moved >= bytes) break;
     if (!row.body || !deps.tiers.l4) continue;
     const { codec, checksum, size, storedSize, createdAt, expiresAt, namespace } = row;
     try {
@@ -142,6 +204,7 @@ async function demoteD1(
         .set({ location: "l4", body: null })
         .where(and(eq(entries.key, row.key), eq(entries.checksum, checksum), eq(entries.location, "l3")));
       report.l3++;
+      moved += storedSize;
     } catch {
       report.failed++;
     }

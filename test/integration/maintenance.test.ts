@@ -170,3 +170,37 @@ describe("each isolate demotes its own L1", () => {
     expect([res.headers.get("x-r1cache-tier"), res.headers.get("x-r1cache-key")]).toEqual(["l2", key]);
   });
 });
+
+describe("capacity of the shared tiers", () => {
+  it("moves the coldest D1 bodies to R2 over l3.maxBytes, and removes the coldest R2 entries over l4.maxBytes", async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 4; i++) keys.push((await ask(`Capacity ${i}`)).headers.get("x-r1cache-key") ?? "");
+    const bodies = await env.DB.prepare(
+      "select coalesce(sum(stored_size), 0) as b from entries where location = 'l3' and body is not null",
+    ).first<{ b: number }>();
+    const cap = Math.floor((bodies?.b ?? 0) / 2);
+    const moved = await pass("demote", Date.now(), 200, { tiers: { l3: { maxBytes: cap } } });
+    expect(moved.l3).toBeGreaterThanOrEqual(1);
+    const after = await env.DB.prepare(
+      "select coalesce(sum(stored_size), 0) as b from entries where location = 'l3' and body is not null",
+    ).first<{ b: number }>();
+    expect(after?.b).toBeLessThanOrEqual(cap);
+    // The coldest (first stored) moved first, and still answers from R2.
+    expect((await row(keys[0] ?? ""))?.location).toBe("l4");
+    await clearTier("l1");
+    await clearTier("l2");
+    expect((await ask("Capacity 0")).headers.get("x-r1cache-tier")).toBe("l4");
+
+    // (That hit promoted entry 0 back into D1.) Over l4.maxBytes, R2's entries go, coldest first.
+    const { results } = await env.DB.prepare("select key from entries where location = 'l4'").all<{
+      key: string;
+    }>();
+    expect(results.length).toBeGreaterThanOrEqual(1);
+    const evicting = await pass("demote", Date.now(), 200, { tiers: { l4: { maxBytes: 1 } } });
+    expect(evicting.evicted).toBe(results.length);
+    for (const { key } of results) {
+      expect(await row(key)).toBeNull();
+      expect(await env.ARCHIVE.head(`entries/${key}`)).toBeNull();
+    }
+  });
+});
