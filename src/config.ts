@@ -107,6 +107,17 @@ export const configSchema = z.object({
    * every tier, in batches). 0 = off. @default 0
    */
   minAccessCount: z.number().int().min(0),
+  /**
+   * Hours between scheduled backups to R2 (`backups/`, made by the 15-minute cron once the newest is
+   * this old). 0 = no scheduled backups. @default 1
+   */
+  backupEveryHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 31),
+  /** Backups kept: the cron deletes older ones beyond this many. @default 30 */
+  backupRetention: z.number().int().min(1).max(10_000),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
   autoTune: z.boolean(),
 });
@@ -143,6 +154,8 @@ export const DEFAULT_CONFIG: CacheConfig = {
   demoteAfterSeconds: { l1: 3600, l2: 86_400, l3: 7 * DAY },
   maxAgeDays: 0,
   minAccessCount: 0,
+  backupEveryHours: 1,
+  backupRetention: 30,
   autoTune: false,
 };
 

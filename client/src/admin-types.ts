@@ -86,6 +86,10 @@ export interface CacheConfig {
   demoteAfterSeconds: { l1: number; l2: number; l3: number };
   maxAgeDays: number;
   minAccessCount: number;
+  /** Hours between the cron's backups (0 = none). */
+  backupEveryHours: number;
+  /** Backups the cron keeps. */
+  backupRetention: number;
   autoTune: boolean;
 }
 

@@ -12,6 +12,7 @@ import { DEFAULT_BATCH, MAINTENANCE_JOBS, runMaintenance } from "../maintenance"
 import { entryIndex, globalStats } from "../stats/global";
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
 import { fieldName, validate } from "../validation";
+import { backup } from "./backup";
 import { calibration } from "./calibration";
 import { metricsText } from "./metrics";
 import { withCache } from "./respond";
@@ -219,3 +220,4 @@ admin.patch("/config", validate("json", patchSchema), async (c) => {
 admin.delete("/config", async (c) => c.json(await resetConfig(c.env)));
 
 admin.route("/calibration", calibration);
+admin.route("/", backup);
