@@ -128,6 +128,17 @@ export const configSchema = z.object({
     tierErrors: z.number().int().min(0),
     minLookups: z.number().int().min(1),
   }),
+  /**
+   * Hours between scheduled backups to R2 (`backups/`, made by the 15-minute cron once the newest is
+   * this old). 0 = no scheduled backups. @default 1
+   */
+  backupEveryHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 31),
+  /** Backups kept: the cron deletes older ones beyond this many. @default 30 */
+  backupRetention: z.number().int().min(1).max(10_000),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
   autoTune: z.boolean(),
 });
@@ -172,6 +183,8 @@ export const DEFAULT_CONFIG: CacheConfig = {
   maxAgeDays: 0,
   minAccessCount: 0,
   alerts: { minHitRate: 0.1, maxUpstreamErrorRate: 0.05, maxP95Ms: 10_000, tierErrors: 5, minLookups: 50 },
+  backupEveryHours: 1,
+  backupRetention: 30,
   autoTune: false,
 };
 

@@ -6,6 +6,7 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "payload_too_large"
+  | "invalid_backup"
   | "not_enabled"
   | "upstream_error"
   | "upstream_timeout"
@@ -19,6 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   payload_too_large: 413,
+  invalid_backup: 422,
   not_enabled: 501,
   upstream_error: 502,
   upstream_timeout: 504,

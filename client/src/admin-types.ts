@@ -104,6 +104,10 @@ export interface CacheConfig {
     tierErrors: number;
     minLookups: number;
   };
+  /** Hours between the cron's backups (0 = none). */
+  backupEveryHours: number;
+  /** Backups the cron keeps. */
+  backupRetention: number;
   autoTune: boolean;
 }
 

@@ -7,6 +7,7 @@ export const SERVER_ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   payload_too_large: 413,
+  invalid_backup: 422,
   not_enabled: 501,
   upstream_error: 502,
   upstream_timeout: 504,

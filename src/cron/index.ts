@@ -3,6 +3,7 @@ import { resolveConfig } from "../config-store";
 import type { Env } from "../env";
 import { describeError } from "../errors";
 import { DEFAULT_BATCH, runMaintenanceUntilDone } from "../maintenance";
+import { runScheduledBackup } from "./backup";
 
 /** The schedules of wrangler.jsonc `triggers.crons`. */
 export const SCHEDULES = { frequent: "*/15 * * * *", daily: "17 3 * * *" } as const;
@@ -24,6 +25,10 @@ export async function runScheduled(
         console.log(
           `r1cache cron ${controller.cron}: ${job} in ${passes} pass(es) ${JSON.stringify(reports)}`,
         );
+      }
+      if (controller.cron === SCHEDULES.frequent) {
+        const backup = await runScheduledBackup(env, config, controller.scheduledTime);
+        console.log(`r1cache cron ${controller.cron}: backup ${JSON.stringify(backup)}`);
       }
       return;
     }

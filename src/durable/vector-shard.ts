@@ -7,7 +7,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { codesCosine, codesToBlob, cosineFactor, quantize, unitCopy } from "../semantic/vectors/int8";
+import {
+  codesCosine,
+  codesToBlob,
+  cosineFactor,
+  dequantize,
+  quantize,
+  unitCopy,
+} from "../semantic/vectors/int8";
 import { lexicalTerms } from "../semantic/vectors/lexical-query";
 import { LexicalStore } from "../semantic/vectors/lexical-store";
 import { SliceCache, scanSlice, type VectorSlice } from "../semantic/vectors/slices";
@@ -40,6 +47,7 @@ type IdRow = { id: string; codes: ArrayBuffer };
 type TextRow = { id: string; text: string; created_at: number };
 type StoredRow = TextRow & { codes: ArrayBuffer };
 type FingerprintRow = { fingerprint: string };
+type VectorRow = StoredRow & { fingerprint: string; scale: number };
 type BackfillRow = { rowid: number; id: string; fingerprint: string; text: string; created_at: number };
 
 /** One namespace's vectors in SQLite, with an in-memory int8 copy per fingerprint for queries. */
@@ -163,6 +171,18 @@ export class VectorShard extends DurableObject<Env> {
     this.#lexical.clear();
     this.#slices.clear();
     this.#rows = 0;
+  }
+
+  /** Stored records by id, vectors dequantized (backups); unknown ids are left out. */
+  get(ids: string[]): Array<Omit<VectorRecord, "namespace">> {
+    const rows = this.#rowsById<VectorRow>("id, fingerprint, codes, scale, text, created_at", ids);
+    return [...rows.values()].map((row) => ({
+      id: row.id,
+      fingerprint: row.fingerprint,
+      vector: dequantize({ codes: new Int8Array(row.codes), scale: row.scale }),
+      text: row.text,
+      createdAt: row.created_at,
+    }));
   }
 
   /** Number of records in this shard. */

@@ -13,6 +13,7 @@ import { evaluateAlerts } from "../stats/alerts";
 import { entryIndex, globalStats } from "../stats/global";
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
 import { fieldName, validate } from "../validation";
+import { backup } from "./backup";
 import { calibration } from "./calibration";
 import { metricsText } from "./metrics";
 import { withCache } from "./respond";
@@ -232,3 +233,4 @@ admin.delete("/config", async (c) => c.json(await resetConfig(c.env)));
 
 admin.route("/calibration", calibration);
 admin.route("/warmup", warmup);
+admin.route("/", backup);

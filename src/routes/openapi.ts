@@ -9,6 +9,7 @@ import { configSchema } from "../config";
 import type { AppEnv } from "../context";
 import { chatCompletionSchema, r1ChatSchema, r1SearchSchema } from "../validation";
 import { levelSchema, maintenanceQuery, statsQuery } from "./admin";
+import { keySchema } from "./backup";
 import { calibrationSchema, pairsSchema } from "./calibration";
 import { warmupSchema } from "./warmup";
 
@@ -191,6 +192,26 @@ function paths(): Record<string, Record<string, Op>> {
         params: ["job"],
         query: maintenanceQuery,
         statuses: [404],
+      },
+    },
+    "/admin/backup": {
+      post: { summary: "Back up every entry, alias, vector and the config to R2", admin: true },
+    },
+    "/admin/backups": { get: { summary: "The backups in R2, newest first", admin: true } },
+    "/admin/restore": {
+      post: {
+        summary: "Restore a backup after checking its version and every checksum",
+        admin: true,
+        body: keySchema,
+        statuses: [404, 422],
+      },
+    },
+    "/admin/backup/migrate": {
+      post: {
+        summary: "Write a copy of an older backup in the current format",
+        admin: true,
+        body: keySchema,
+        statuses: [404, 422],
       },
     },
     "/admin/warmup": {

@@ -56,6 +56,10 @@ export function createLocalVectorIndex(
       if (ids.length === 0) return;
       await shard(namespace).delete(ids);
     },
+    async get(ids, namespace) {
+      if (ids.length === 0) return [];
+      return (await shard(namespace).get(ids)).map((record) => ({ ...record, namespace }));
+    },
     async clear(namespace) {
       await shard(needNamespace(namespace, "clear")).clear();
     },

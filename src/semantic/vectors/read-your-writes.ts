@@ -70,6 +70,17 @@ export function createReadYourWritesIndex(
       }
     };
   }
+  const { get: getPrimary } = primary;
+  const { get: getRecent } = recent;
+  if (getPrimary) {
+    // The window's copy first (the newest write), the primary for the rest; deleted ids stay deleted.
+    index.get = async (ids, namespace) => {
+      const fresh = getRecent ? await getRecent.call(recent, ids, namespace) : [];
+      const have = new Set(fresh.map((r) => r.id));
+      const rest = ids.filter((id) => !have.has(id) && !tombstones.has(namespace, id));
+      return [...fresh, ...(rest.length > 0 ? await getPrimary.call(primary, rest, namespace) : [])];
+    };
+  }
   return withWholeIndexOps(index, primary, recent);
 }
 

@@ -1,0 +1,149 @@
+/**
+ * @module The backup format (current version {@link BACKUP_VERSION}): a manifest JSON object beside parts
+ * of gzip-compressed NDJSON records, all under one R2 prefix `backups/<id>/`.
+ *
+ * - `manifest.json`: {@link ManifestV1}: format name, version, times, counts, and per part its object key,
+ *   record count, byte length and SHA-256 (of the compressed bytes as stored); the manifest carries the
+ *   SHA-256 of its own canonical JSON (without the `checksum` field). Written last: a backup without one
+ *   is incomplete and never listed or restored.
+ * - `part-00001.ndjson.gz`, ...: one {@link BackupRecord} per line. An entry record is a whole entry: its
+ *   stored bytes (base64), the metadata that decodes and checks them, its D1 statistics and its vector.
+ */
+import { z } from "zod";
+
+/** The `format` field of every manifest. */
+export const BACKUP_FORMAT = "r1cache-backup";
+/** Version this worker writes; restore reads it and every version {@link upgradeManifest} knows. */
+export const BACKUP_VERSION = 1;
+/** R2 prefix of every backup; a backup's key is `backups/<id>`. */
+export const BACKUP_PREFIX = "backups/";
+export const MANIFEST_NAME = "manifest.json";
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A prompt embedding as the index held it: restored as is, so no embedder call is needed. */
+export const vectorRecordSchema = z.object({
+  fingerprint: z.string(),
+  text: z.string(),
+  createdAt: z.number(),
+  /** Little-endian float32 components, base64. */
+  values: z.string(),
+});
+
+export const entryRecordSchema = z.object({
+  type: z.literal("entry"),
+  key: hex64,
+  namespace: z.string(),
+  model: z.string(),
+  prompt: z.string(),
+  codec: z.enum(["none", "gzip", "deflate"]),
+  /** SHA-256 of the plain (decoded) body, as the tiers check it. */
+  checksum: hex64,
+  size: z.number().int().min(0),
+  storedSize: z.number().int().min(0),
+  createdAt: z.number(),
+  storedAt: z.number(),
+  expiresAt: z.number().nullable(),
+  lastHitAt: z.number().nullable(),
+  hitCount: z.number().int().min(0),
+  /** The stored (possibly compressed) bytes, base64. */
+  body: z.string(),
+  /** Null when the index had no vector for it (evicted, or semantic matching off). */
+  vector: vectorRecordSchema.nullable(),
+});
+
+export const aliasRecordSchema = z.object({
+  type: z.literal("alias"),
+  key: hex64,
+  canonicalKey: hex64,
+  namespace: z.string(),
+  prompt: z.string(),
+  similarity: z.number(),
+  reason: z.string(),
+  createdAt: z.number(),
+});
+
+/** The runtime config overrides (PATCH /admin/config); null when there were none. */
+export const configRecordSchema = z.object({
+  type: z.literal("config"),
+  overrides: z.record(z.string(), z.unknown()).nullable(),
+});
+
+/** A calibration stored in KV for one embedder (PUT /admin/calibration). */
+export const calibrationRecordSchema = z.object({
+  type: z.literal("calibration"),
+  embedder: z.string(),
+  calibration: z.record(z.string(), z.unknown()),
+});
+
+export const backupRecordSchema = z.discriminatedUnion("type", [
+  entryRecordSchema,
+  aliasRecordSchema,
+  configRecordSchema,
+  calibrationRecordSchema,
+]);
+
+export type EntryRecord = z.infer<typeof entryRecordSchema>;
+export type AliasRecord = z.infer<typeof aliasRecordSchema>;
+export type BackupRecord = z.infer<typeof backupRecordSchema>;
+
+export const countsSchema = z.object({
+  entries: z.number().int().min(0),
+  aliases: z.number().int().min(0),
+  vectors: z.number().int().min(0),
+  calibrations: z.number().int().min(0),
+  /** Entries left out: expired, or changed under the backup twice in a row (see snapshot.ts). */
+  skipped: z.number().int().min(0),
+});
+
+export const partSchema = z.object({
+  key: z.string(),
+  records: z.number().int().min(0),
+  /** Byte length of the object as stored (compressed). */
+  bytes: z.number().int().min(0),
+  /** SHA-256 (hex) of the object as stored. */
+  sha256: hex64,
+});
+
+export const manifestV1Schema = z.object({
+  format: z.literal(BACKUP_FORMAT),
+  version: z.literal(1),
+  key: z.string(),
+  /** Epoch ms when the backup started: entries written later may or may not be in it, each whole. */
+  createdAt: z.number(),
+  completedAt: z.number(),
+  source: z.enum(["admin", "cron", "migrate"]),
+  /** How vectors come back: `stored` (the index's own vectors, restored as they were). */
+  vectors: z.literal("stored"),
+  compression: z.literal("gzip"),
+  counts: countsSchema,
+  /** Sum of the parts' stored bytes. */
+  bytes: z.number().int().min(0),
+  /** Sum of the parts' NDJSON bytes before compression. */
+  plainBytes: z.number().int().min(0),
+  parts: z.array(partSchema),
+  /** SHA-256 of the manifest's canonical JSON without this field. */
+  checksum: hex64,
+});
+
+export type ManifestV1 = z.infer<typeof manifestV1Schema>;
+export type Counts = z.infer<typeof countsSchema>;
+export type PartRef = z.infer<typeof partSchema>;
+
+/** A manifest as restore reads it: version 1, or an older one upgraded (its parts may lack checksums). */
+export interface ReadableManifest extends Omit<ManifestV1, "version" | "parts" | "checksum"> {
+  /** The version found in R2 (before any upgrade). */
+  storedVersion: number;
+  parts: Array<{ key: string; records: number | null; bytes: number | null; sha256: string | null }>;
+  /** Records an older manifest carried itself (version 0's inline config), read after the parts. */
+  trailing?: BackupRecord[];
+}
+
+/** Keys sorted recursively, so a checksum of a JSON value does not depend on property order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
