@@ -15,6 +15,7 @@ import { fieldName, validate } from "../validation";
 import { calibration } from "./calibration";
 import { metricsText } from "./metrics";
 import { withCache } from "./respond";
+import { tuning } from "./tuning";
 
 export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin, withCache);
@@ -219,3 +220,4 @@ admin.patch("/config", validate("json", patchSchema), async (c) => {
 admin.delete("/config", async (c) => c.json(await resetConfig(c.env)));
 
 admin.route("/calibration", calibration);
+admin.route("/tuning", tuning);

@@ -9,6 +9,7 @@ import { resolveConfig } from "../config-store";
 import type { AppEnv } from "../env";
 import { CacheError } from "../errors";
 import { flushStats } from "../stats/collector";
+import { flushSamples } from "../tuning/sample";
 import { createUpstream } from "../upstream";
 import { type MemoSlot, prepare } from "./request-memo";
 
@@ -23,6 +24,7 @@ export const withCache = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   // This isolate's statistics reach their shard every few seconds, after a response, never before one.
   c.executionCtx.waitUntil(flushStats(c.env.STATS));
+  c.executionCtx.waitUntil(flushSamples(c.env.TUNER));
 });
 
 // The body-limit middleware of the current maxRequestBytes (it changes only with the config).
