@@ -32,9 +32,9 @@ const { values: args } = parseArgs({
   options: {
     requests: { type: "string", default: "200000" },
     zipf: { type: "string", default: "0.9" },
-    sizes: { type: "string", default: "200,1000,2000" },
-    every: { type: "string", default: "10000" },
-    window: { type: "string", default: "20000" },
+    sizes: { type: "string", default: "200,1000" },
+    every: { type: "string", default: "5000" },
+    window: { type: "string", default: "10000" },
     rate: { type: "string", default: "1" },
     seed: { type: "string", default: "42" },
   },
