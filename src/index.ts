@@ -5,6 +5,7 @@ import type { Env } from "./env";
 
 export { Coalescer } from "./durable/coalescer";
 export { StatsShard } from "./durable/stats-shard";
+export { Tuner } from "./durable/tuner";
 export { VectorShard } from "./durable/vector-shard";
 
 export default {

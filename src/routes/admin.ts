@@ -17,6 +17,7 @@ import { backup } from "./backup";
 import { calibration } from "./calibration";
 import { metricsText } from "./metrics";
 import { withCache } from "./respond";
+import { tuning } from "./tuning";
 import { warmup } from "./warmup";
 
 export const admin = new Hono<AppEnv>();
@@ -234,3 +235,4 @@ admin.delete("/config", async (c) => c.json(await resetConfig(c.env)));
 admin.route("/calibration", calibration);
 admin.route("/warmup", warmup);
 admin.route("/", backup);
+admin.route("/tuning", tuning);

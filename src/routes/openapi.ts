@@ -214,6 +214,10 @@ function paths(): Record<string, Record<string, Op>> {
         statuses: [404, 422],
       },
     },
+    "/admin/tuning": {
+      get: { summary: "The auto-tuner: enabled, current settings, recent decisions", admin: true },
+    },
+    "/admin/tuning/evaluate": { post: { summary: "Run one tuner evaluation now", admin: true } },
     "/admin/warmup": {
       post: {
         summary: "Fill the cache for a tenant; NDJSON progress",

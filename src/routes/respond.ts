@@ -10,6 +10,7 @@ import type { AppEnv } from "../context";
 import { CacheError } from "../errors";
 import { demoteIdleL1 } from "../maintenance";
 import { flushStats } from "../stats/collector";
+import { flushSamples } from "../tuning/sample";
 import { createUpstream } from "../upstream";
 import { type MemoSlot, prepare } from "./request-memo";
 
@@ -25,6 +26,7 @@ export const withCache = createMiddleware<AppEnv>(async (c, next) => {
   // This isolate's statistics reach their shard every few seconds, after a response, never before one.
   c.executionCtx.waitUntil(flushStats(c.env.STATS));
   c.executionCtx.waitUntil(demoteIdleL1(c.env, c.executionCtx, config).catch(() => undefined));
+  c.executionCtx.waitUntil(flushSamples(c.env.TUNER));
 });
 
 // The body-limit middleware of the current maxRequestBytes (it changes only with the config).

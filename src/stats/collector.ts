@@ -6,6 +6,7 @@
 import { type HourRow, type KeyRow, STATS_SHARDS, type StatsShard } from "../durable/stats-shard";
 import { describeError } from "../errors";
 import type { TierName } from "../tiers/types";
+import { sampleAccess } from "../tuning/sample";
 import {
   emptyHour,
   HOUR_MS,
@@ -61,6 +62,7 @@ export function recordHit(
   size: number,
 ): void {
   const now = Date.now();
+  sampleAccess(key, namespace, size, now);
   const delta = keyDelta(key, namespace, now);
   delta.hits[tier]++;
   delta.tokensSaved += tokens;
@@ -72,6 +74,7 @@ export function recordHit(
 
 export function recordMiss(key: string, namespace: string): void {
   const now = Date.now();
+  sampleAccess(key, namespace, 0, now);
   keyDelta(key, namespace, now).misses++;
   hour(now).misses++;
 }

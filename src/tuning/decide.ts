@@ -1,0 +1,162 @@
+/**
+ * @module The auto-tuner's decisions, as pure functions: evaluate candidate settings on a window of
+ * sampled accesses (./simulate.ts), propose the best, and apply a proposal only once it has won by the
+ * margin on {@link CONFIRMATIONS} evaluations in a row (hysteresis: noise does not flap the config).
+ * Only the eviction policy and L1's byte budget are tuned; see README ("Auto-tuning") for why demotion
+ * ages and compression are not, and nothing semantic ever is.
+ */
+import { EVICTION_POLICY_NAMES, type EvictionPolicyName } from "../tiers/eviction";
+import type { AccessSample } from "./sample";
+import { simulateHitRate, sizesOf } from "./simulate";
+
+/** A candidate must beat the current setting's simulated hit rate by this much (1 point). */
+export const MARGIN = 0.01;
+/** Evaluations in a row a proposal must win before it is applied. */
+export const CONFIRMATIONS = 2;
+/** L1 shrinks to half when that loses less than this much hit rate (0.2 points): memory back for free. */
+export const SHRINK_TOLERANCE = 0.002;
+/** L1 never grows past this: half of an isolate's 128 MB (https://developers.cloudflare.com/workers/platform/limits/#memory). */
+export const MAX_L1_BYTES = 64 * 1024 * 1024;
+/** L1 never shrinks below this. */
+export const MIN_L1_BYTES = 1024 * 1024;
+/** Fewer samples than this tell nothing: no evaluation. */
+export const MIN_WINDOW = 2_000;
+
+/** What the tuner changes. Deliberately nothing else: see {@link TUNABLE_FIELDS}. */
+export type TunedSetting = "evictionPolicy" | "tiers.l1.maxBytes";
+/** The top-level config fields a tuning patch may hold; anything semantic is absent by construction. */
+export const TUNABLE_FIELDS = ["evictionPolicy", "tiers"] as const;
+
+export interface TunedValues {
+  evictionPolicy: EvictionPolicyName;
+  l1MaxBytes: number;
+}
+
+export interface Evaluation {
+  at: number;
+  window: number;
+  rate: number;
+  /** Simulated hit rate per policy at the current L1 size. */
+  hitRates: Record<EvictionPolicyName, number>;
+  /** Simulated hit rate per L1 size (bytes) under the policy that will be in force. */
+  sizeHitRates: Record<string, number>;
+  proposals: Partial<Record<TunedSetting, string | number>>;
+}
+
+export interface EvaluateOptions {
+  /** Tune L1's size as well as the policy. @default true */
+  sizes?: boolean;
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+const clampSize = (bytes: number) => Math.min(MAX_L1_BYTES, Math.max(MIN_L1_BYTES, Math.round(bytes)));
+
+/** Replays `window` through every candidate and names the settings that beat the current ones. */
+export async function evaluate(
+  window: readonly AccessSample[],
+  rate: number,
+  current: TunedValues,
+  at: number,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const sizeOf = sizesOf(window);
+  const hitRates = {} as Record<EvictionPolicyName, number>;
+  for (const policy of EVICTION_POLICY_NAMES) {
+    hitRates[policy] = round(await simulateHitRate(window, policy, current.l1MaxBytes, rate, sizeOf));
+  }
+  const proposals: Evaluation["proposals"] = {};
+  const best = EVICTION_POLICY_NAMES.reduce((a, b) => (hitRates[b] > hitRates[a] ? b : a));
+  if (best !== current.evictionPolicy && hitRates[best] - hitRates[current.evictionPolicy] >= MARGIN - 1e-9) {
+    proposals.evictionPolicy = best;
+  }
+  const policy = (proposals.evictionPolicy as EvictionPolicyName | undefined) ?? current.evictionPolicy;
+  const sizeHitRates: Record<string, number> = { [current.l1MaxBytes]: hitRates[policy] };
+  if (options.sizes !== false) {
+    const smaller = clampSize(current.l1MaxBytes / 2);
+    const larger = clampSize(current.l1MaxBytes * 2);
+    for (const size of [smaller, larger]) {
+      sizeHitRates[size] ??= round(await simulateHitRate(window, policy, size, rate, sizeOf));
+    }
+    const here = hitRates[policy];
+    if (larger > current.l1MaxBytes && (sizeHitRates[larger] ?? 0) - here >= MARGIN - 1e-9) {
+      proposals["tiers.l1.maxBytes"] = larger;
+    } else if (smaller < current.l1MaxBytes && here - (sizeHitRates[smaller] ?? 0) < SHRINK_TOLERANCE) {
+      proposals["tiers.l1.maxBytes"] = smaller;
+    }
+  }
+  return { at, window: window.length, rate, hitRates, sizeHitRates, proposals };
+}
+
+/** A proposal waiting for its confirmations. */
+export interface Pending {
+  to: string | number;
+  wins: number;
+}
+
+export interface Decision {
+  at: number;
+  setting: TunedSetting;
+  from: string | number;
+  to: string | number;
+  evidence: {
+    window: number;
+    sampleRate: number;
+    hitRates: Record<EvictionPolicyName, number>;
+    sizeHitRates: Record<string, number>;
+    margin: number;
+    confirmations: number;
+  };
+}
+
+/**
+ * Hysteresis: a proposal counts a win when the last evaluation proposed the same value, and is
+ * decided at {@link CONFIRMATIONS} wins; any other outcome (no proposal, another value) starts over.
+ */
+export function decide(
+  evaluation: Evaluation,
+  current: TunedValues,
+  pending: Partial<Record<TunedSetting, Pending>>,
+): { decisions: Decision[]; pending: Partial<Record<TunedSetting, Pending>> } {
+  const next: Partial<Record<TunedSetting, Pending>> = {};
+  const decisions: Decision[] = [];
+  for (const [setting, to] of Object.entries(evaluation.proposals) as Array<
+    [TunedSetting, string | number]
+  >) {
+    const wins = pending[setting]?.to === to ? (pending[setting]?.wins ?? 0) + 1 : 1;
+    if (wins < CONFIRMATIONS) {
+      next[setting] = { to, wins };
+      continue;
+    }
+    const from = setting === "evictionPolicy" ? current.evictionPolicy : current.l1MaxBytes;
+    const { window, rate, hitRates, sizeHitRates } = evaluation;
+    decisions.push({
+      at: evaluation.at,
+      setting,
+      from,
+      to,
+      evidence: { window, sampleRate: rate, hitRates, sizeHitRates, margin: MARGIN, confirmations: wins },
+    });
+  }
+  return { decisions, pending: next };
+}
+
+/** The config patch of some decisions: only {@link TUNABLE_FIELDS}, checked again at run time. */
+export function patchOf(decisions: readonly Decision[]) {
+  const patch: { evictionPolicy?: EvictionPolicyName; tiers?: { l1: { maxBytes: number } } } = {};
+  for (const d of decisions) {
+    if (d.setting === "evictionPolicy") patch.evictionPolicy = d.to as EvictionPolicyName;
+    else patch.tiers = { l1: { maxBytes: Number(d.to) } };
+  }
+  const stray = Object.keys(patch).find((field) => !(TUNABLE_FIELDS as readonly string[]).includes(field));
+  if (stray) throw new Error(`the tuner may not change ${stray}`);
+  return patch;
+}
+
+/** Applies decisions to tuned values (what the config will say once the patch is stored). */
+export function applied(current: TunedValues, decisions: readonly Decision[]): TunedValues {
+  const patch = patchOf(decisions);
+  return {
+    evictionPolicy: patch.evictionPolicy ?? current.evictionPolicy,
+    l1MaxBytes: patch.tiers?.l1.maxBytes ?? current.l1MaxBytes,
+  };
+}
