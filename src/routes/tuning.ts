@@ -1,6 +1,6 @@
 /** @module GET /admin/tuning (the auto-tuner's state and decisions) and POST /admin/tuning/evaluate. */
 import { Hono } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { CacheError } from "../errors";
 import { TUNER_NAME } from "../tuning/sample";
 
