@@ -35,6 +35,7 @@ export class Coalescer extends DurableObject<Env> {
 
   /** Joins the running flight for `job.key` (or the one just finished), or starts one; streams it. */
   join(job: FlightJob): ReadableStream<Uint8Array> {
+    this.#sweep(Date.now());
     const slot = this.#slots.get(job.key);
     const joinable =
       slot &&
@@ -42,6 +43,22 @@ export class Coalescer extends DurableObject<Env> {
         (job.controls.lookup && slot.endedAt !== undefined && Date.now() - slot.endedAt < REPLAY_MS));
     const flight = joinable ? slot.flight : this.#start(job);
     return this.#stream(flight, !joinable);
+  }
+
+  /** How many flights this object holds (running, or finished and still replayed). */
+  size(): number {
+    return this.#slots.size;
+  }
+
+  /**
+   * Drops finished flights past their replay window. Each holds a whole answer's events: kept until the
+   * same key came back, an object that saw many keys once would grow until its isolate hit its memory
+   * limit (`npm run load` with 100,000 distinct prompts found it).
+   */
+  #sweep(now: number): void {
+    for (const [key, slot] of this.#slots) {
+      if (slot.endedAt !== undefined && now - slot.endedAt >= REPLAY_MS) this.#slots.delete(key);
+    }
   }
 
   /** Stops replaying the finished answer for `key` (its entry was deleted). A running call goes on. */

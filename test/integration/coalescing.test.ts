@@ -177,3 +177,46 @@ describe("deleting an entry", () => {
     expect(upstream.calls.count).toBe(2);
   });
 });
+
+describe("the coalescer's memory", () => {
+  it("holds finished answers only for their replay window, however many keys it saw", async () => {
+    const { REPLAY_MS } = await import("../../src/durable/coalescer");
+    const { coalescerName } = await import("../../src/cache/coalescing");
+    const { runInDurableObject } = await import("cloudflare:test");
+    upstream = installFakeUpstream();
+    const keys: string[] = [];
+    for (let i = 0; i < 6; i++)
+      keys.push((await ask(`coalescer memory ${i}`)).headers.get("x-r1cache-key") ?? "");
+    // Every key in one object, as the shard of the first.
+    const stub = env.COALESCER.get(env.COALESCER.idFromName(coalescerName(keys[0] ?? "")));
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() + REPLAY_MS + 1;
+      const held = await runInDurableObject(stub, async (object) => {
+        // A join sweeps; a lookup=false job starts (and holds) only its own new flight.
+        (object as unknown as { join(job: unknown): ReadableStream }).join({
+          namespace: "dev",
+          key: "sweep-probe",
+          params: {
+            model: "m",
+            messages: [],
+            temperature: 1,
+            top_p: 1,
+            max_tokens: null,
+            stop: null,
+            tools: null,
+            response_format: null,
+            seed: null,
+          },
+          controls: { lookup: false, store: false, semantic: false },
+          config: (await import("../../src/config")).DEFAULT_CONFIG,
+          upstream: UPSTREAM,
+        });
+        return (object as unknown as { size(): number }).size();
+      });
+      expect(held).toBe(1);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+});
