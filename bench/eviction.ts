@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { EVICTION_POLICY_NAMES, type EvictionPolicyName } from "../src/tiers/eviction";
 import { createMemoryTier } from "../src/tiers/memory";
 import type { StoredEntry } from "../src/tiers/types";
+import { random, shuffled, zipf } from "./traces";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DATA = join(ROOT, "..", "shared", "data", "qqp-train.jsonl");
@@ -36,44 +37,6 @@ const { values: args } = parseArgs({
 });
 const REQUESTS = Number(args.requests);
 const SKEW = Number(args.zipf);
-
-/** mulberry32: a small seeded PRNG, so every run replays the same traces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-/** Draws ranks 0..n-1 with P(rank k) proportional to 1 / (k + 1)^skew. */
-function zipf(n: number, skew: number, rand: () => number): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / (k + 1) ** skew;
-  return () => {
-    const u = rand() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((cdf[mid] ?? 0) < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
 
 function loadQuestions() {
   const text = readFileSync(DATA, "utf8");

@@ -21,6 +21,7 @@ import { createMemoryTier } from "../src/tiers/memory";
 import type { StoredEntry } from "../src/tiers/types";
 import { decide, evaluate, type Pending, type TunedSetting } from "../src/tuning/decide";
 import { type AccessSample, isSampled } from "../src/tuning/sample";
+import { random, shuffled, zipf } from "./traces";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DATA = join(ROOT, "..", "shared", "data", "qqp-train.jsonl");
@@ -43,42 +44,6 @@ const REQUESTS = Number(args.requests);
 const EVERY = Number(args.every);
 const WINDOW = Number(args.window);
 const RATE = Number(args.rate);
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-function zipf(n: number, skew: number, rand: () => number): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / (k + 1) ** skew;
-  return () => {
-    const u = rand() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((cdf[mid] ?? 0) < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
 
 /** Entry keys of the distinct questions (SHA-256 hex, like src/cache/key.ts), and the rows' checksum. */
 function loadKeys() {

@@ -1,16 +1,10 @@
 /** Scripted access traces for the auto-tuner's tests (keys are stand-ins for entry keys). */
 import type { AccessSample } from "../../src/tuning/sample";
 
+import { mulberry32 } from "../../src/upstream/simulator";
+
 /** mulberry32: seeded, so each trace is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const seeded = mulberry32;
 
 const sample = (key: string, at: number, size: number): AccessSample => ({ key, ns: "t", size, at });
 
