@@ -7,7 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { HOUR_MS, LATENCY_BOUNDS_MS, type StatsBatch } from "../stats/batch";
+import { HOUR_MS, type HourDelta, LATENCY_BOUNDS_MS, type StatsBatch } from "../stats/batch";
 
 /** How many shards statistics are spread over. */
 export const STATS_SHARDS = 16;
@@ -15,14 +15,8 @@ export const STATS_SHARDS = 16;
 export const KEEP_HOURS = 24 * 31;
 
 /** One hour's counts as a shard answers them. */
-export interface HourRow {
+export interface HourRow extends HourDelta {
   hour: number;
-  hits: number;
-  misses: number;
-  upstreamCalls: number;
-  upstreamErrors: number;
-  tokensSaved: number;
-  latency: number[];
 }
 
 /** One key's totals as a shard answers them. */

@@ -9,7 +9,7 @@ import { resetConfig, updateConfig } from "../config-store";
 import type { AppEnv } from "../context";
 import { badRequest, CacheError, describeError } from "../errors";
 import { DEFAULT_BATCH, MAINTENANCE_JOBS, runMaintenance } from "../maintenance";
-import { evaluateAlerts } from "../stats/alerts";
+import { currentAlerts } from "../stats/alerts";
 import { entryIndex, globalStats } from "../stats/global";
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
 import { fieldName, validate } from "../validation";
@@ -104,16 +104,7 @@ admin.get("/stats", async (c) => {
     hit_rate_hourly: global?.hourly ?? [],
     hit_rate_daily: global?.daily ?? [],
     top_keys: global?.topKeys ?? [],
-    alerts: evaluateAlerts(config.alerts, {
-      ...(global?.recent ?? {
-        hits: stats.hitCount,
-        misses: stats.misses,
-        upstreamCalls: stats.upstreamCalls,
-        upstreamErrors: stats.upstreamErrors,
-        p95Ms: null,
-      }),
-      tierErrors: stats.tierErrors,
-    }),
+    alerts: currentAlerts(config.alerts, global?.recent, stats),
     memory_usage_bytes: memory,
     compression_ratio: stored === 0 ? 1 : plain / stored,
     qps: stats.requests / uptimeSeconds,

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { LATENCY_BUCKETS_MS } from "../cache/stats";
 import type { AppEnv } from "../context";
-import { ALERT_NAMES, evaluateAlerts } from "../stats/alerts";
+import { ALERT_NAMES, currentAlerts } from "../stats/alerts";
 import { globalStats } from "../stats/global";
 import { TIER_NAMES } from "../tiers/types";
 
@@ -35,16 +35,7 @@ export async function metricsText(c: Context<AppEnv>): Promise<string> {
     usage[tier.name] = (await tier.usage?.().catch(() => undefined)) ?? { entries: 0, bytes: 0 };
   }
   const global = c.env.STATS ? await globalStats(c.env.STATS).catch(() => undefined) : undefined;
-  const alerts = evaluateAlerts(c.get("config").alerts, {
-    ...(global?.recent ?? {
-      hits: stats.hitCount,
-      misses: stats.misses,
-      upstreamCalls: stats.upstreamCalls,
-      upstreamErrors: stats.upstreamErrors,
-      p95Ms: null,
-    }),
-    tierErrors: stats.tierErrors,
-  });
+  const alerts = currentAlerts(c.get("config").alerts, global?.recent, stats);
   let cumulative = 0;
   const buckets: Sample[] = LATENCY_BUCKETS_MS.map((bound, i) => {
     cumulative += stats.latencyBuckets[i] ?? 0;

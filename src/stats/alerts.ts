@@ -3,6 +3,7 @@
  * (and, for tiers, this isolate's fault counters). Shown in `/admin/stats`, `/admin/metrics` and the
  * dashboard; nothing is sent anywhere (scrape `/admin/metrics` to page someone).
  */
+import type { CacheStats } from "../cache/stats";
 import type { CacheConfig } from "../config";
 import { TIER_NAMES, type TierName } from "../tiers/types";
 
@@ -76,4 +77,20 @@ export function evaluateAlerts(rules: CacheConfig["alerts"], inputs: AlertInputs
     }
   }
   return alerts;
+}
+
+/** The alerts of now: the deployment's last two hours when known, else this isolate's counters. */
+export function currentAlerts(
+  rules: CacheConfig["alerts"],
+  recent: Omit<AlertInputs, "tierErrors"> | undefined,
+  stats: CacheStats,
+): Alert[] {
+  const counts = recent ?? {
+    hits: stats.hitCount,
+    misses: stats.misses,
+    upstreamCalls: stats.upstreamCalls,
+    upstreamErrors: stats.upstreamErrors,
+    p95Ms: null,
+  };
+  return evaluateAlerts(rules, { ...counts, tierErrors: stats.tierErrors });
 }
