@@ -1,4 +1,5 @@
 /** @module Counters of this isolate: hits per tier, misses, upstream calls, tier faults, latency. */
+import { LATENCY_BOUNDS_MS, latencyBucket } from "../stats/batch";
 import { recordLatency } from "../stats/collector";
 import type { TierName } from "../tiers/types";
 
@@ -12,11 +13,6 @@ export interface TenantStats {
   misses: number;
   tokensSaved: number;
 }
-
-/** Upper bounds (ms) of the response-time histogram buckets; the last bucket is everything above. */
-export const LATENCY_BUCKETS_MS = [
-  1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
-] as const;
 
 /** Live counters; one instance per isolate (see {@link isolateStats}). */
 export class CacheStats {
@@ -45,8 +41,8 @@ export class CacheStats {
   tokensSaved = 0;
   requests = 0;
   responseTimeTotalMs = 0;
-  /** Responses per {@link LATENCY_BUCKETS_MS} bucket (not cumulative), plus one for above the last. */
-  readonly latencyBuckets: number[] = new Array(LATENCY_BUCKETS_MS.length + 1).fill(0);
+  /** Responses per {@link LATENCY_BOUNDS_MS} bucket (not cumulative), plus one for above the last. */
+  readonly latencyBuckets: number[] = new Array(LATENCY_BOUNDS_MS.length + 1).fill(0);
   storedPlainBytes = 0;
   storedBytes = 0;
 
@@ -88,8 +84,7 @@ export class CacheStats {
     recordLatency(ms);
     this.requests++;
     this.responseTimeTotalMs += ms;
-    const bucket = LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
-    const index = bucket === -1 ? LATENCY_BUCKETS_MS.length : bucket;
+    const index = latencyBucket(ms);
     this.latencyBuckets[index] = (this.latencyBuckets[index] ?? 0) + 1;
   }
 

@@ -155,27 +155,4 @@ export class StatsShard extends DurableObject<Env> {
     const keys = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM key_stats").one().n;
     return { hours, topKeys, keys };
   }
-
-  /** One key's totals in this shard, if it has any. */
-  key(key: string): KeyRow | null {
-    const r = this.#sql
-      .exec<Record<string, string | number>>("SELECT * FROM key_stats WHERE key = ?", key)
-      .toArray()[0];
-    if (!r) return null;
-    const hits = [r.hits_l1, r.hits_l2, r.hits_l3, r.hits_l4].map(Number);
-    return {
-      key,
-      namespace: String(r.namespace),
-      hits: hits.reduce((a, b) => a + b, 0),
-      hitsL1: hits[0] ?? 0,
-      hitsL2: hits[1] ?? 0,
-      hitsL3: hits[2] ?? 0,
-      hitsL4: hits[3] ?? 0,
-      misses: Number(r.misses),
-      lastAccess: Number(r.last_access),
-      size: Number(r.size),
-      upstreamMs: Number(r.upstream_ms),
-      tokensSaved: Number(r.tokens_saved),
-    };
-  }
 }

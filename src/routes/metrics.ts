@@ -4,9 +4,9 @@
  * https://prometheus.io/docs/instrumenting/exposition_formats/
  */
 import type { Context } from "hono";
-import { LATENCY_BUCKETS_MS } from "../cache/stats";
 import type { AppEnv } from "../context";
 import { ALERT_NAMES, currentAlerts } from "../stats/alerts";
+import { LATENCY_BOUNDS_MS } from "../stats/batch";
 import { globalStats } from "../stats/global";
 import { TIER_NAMES } from "../tiers/types";
 
@@ -37,7 +37,7 @@ export async function metricsText(c: Context<AppEnv>): Promise<string> {
   const global = c.env.STATS ? await globalStats(c.env.STATS).catch(() => undefined) : undefined;
   const alerts = currentAlerts(c.get("config").alerts, global?.recent, stats);
   let cumulative = 0;
-  const buckets: Sample[] = LATENCY_BUCKETS_MS.map((bound, i) => {
+  const buckets: Sample[] = LATENCY_BOUNDS_MS.map((bound, i) => {
     cumulative += stats.latencyBuckets[i] ?? 0;
     return [{ le: String(bound / 1000) }, cumulative] as const;
   });
