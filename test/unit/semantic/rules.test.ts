@@ -3,6 +3,7 @@ import { alignTerms } from "../../../src/semantic/verifier/rules/align";
 import { stripFrame } from "../../../src/semantic/verifier/rules/frame";
 import { lemma, sameWord } from "../../../src/semantic/verifier/rules/lemma";
 import { ruleVerdict } from "../../../src/semantic/verifier/rules/rules";
+import { WORDNET_GROUPS, WORDNET_SOURCE } from "../../../src/semantic/verifier/rules/wordnet";
 
 describe("stripFrame", () => {
   it.each([
@@ -21,7 +22,11 @@ describe("stripFrame", () => {
     ["Should I buy EUR/USD now?", "advice", "i buy eur usd now"],
     ["What are some good books on trading?", "list", "good books on trading"],
     ["What is the best broker?", "list", "the best broker"],
-    ["How sanitary are landfills?", "other-how", "how sanitary are landfills"],
+    ["How sanitary are landfills?", "whether", "sanitary are landfills"],
+    ["How come the sky is blue?", "other-how", "how come the sky is blue"],
+    ["Is it true that gold is a hedge?", "whether", "gold is a hedge"],
+    ["What can I do to improve my credit score?", "how", "improve my credit score"],
+    ["How I can learn to trade?", "how", "learn to trade"],
   ])("%s -> %s: %s", (text, intent, body) => {
     const f = stripFrame(text);
     expect(f.intent).toBe(intent);
@@ -66,6 +71,24 @@ describe("sameWord", () => {
     expect(lemma("analysis")).toBe("analysis");
     expect(lemma("bus")).toBe("bus");
   });
+
+  it.each([
+    ["getting", "get"],
+    ["stopped", "stop"],
+    ["making", "make"],
+    ["used", "use"],
+    ["cities", "city"],
+    ["women", "woman"],
+    ["children", "child"],
+    ["bought", "buy"],
+    ["three", "3"],
+  ])("%s is a form of %s", (form, base) => expect(lemma(form)).toBe(lemma(base)));
+
+  it.each([
+    ["need", "ne"],
+    ["string", "stre"],
+    ["filling", "fil"],
+  ])("%s keeps its stem (not %s)", (word, wrong) => expect(lemma(word)).not.toBe(wrong));
 });
 
 describe("alignTerms", () => {
@@ -120,6 +143,65 @@ describe("ruleVerdict", () => {
       "swap places",
     );
     expect(ruleVerdict("What is = in Python?", "What is == in Python?").verdict).toBe("reject");
+  });
+});
+
+describe("rules that generalise beyond the project's fixtures", () => {
+  const accepts = (a: string, b: string) => expect(ruleVerdict(a, b).verdict).toBe("accept");
+  const rejects = (a: string, b: string) => expect(ruleVerdict(a, b).verdict).toBe("reject");
+
+  it("uses the WordNet table its generator wrote (scripts/wordnet-synonyms.mjs; `npm run check` regenerates it)", async () => {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(WORDNET_GROUPS));
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect(hex).toBe(WORDNET_SOURCE.tableSha256);
+    expect(WORDNET_GROUPS.split("\n")).toHaveLength(WORDNET_SOURCE.groups);
+  });
+
+  it("aligns WordNet synonyms in any inflection, and only in a word's usual senses", () => {
+    accepts("Where can I purchase cheap gold?", "Where can I buy cheap gold?");
+    accepts("Where have you purchased gold?", "Where have you bought gold?");
+    accepts("Can I study abroad?", "Can I study overseas?");
+    // "buy" means "bribe" only in its second sense; "mechanics" is "mechanism" only in a rare one.
+    rejects("How do I buy a judge?", "How do I bribe a judge?");
+    rejects("What is mechanics?", "What is a mechanism?");
+  });
+
+  it("reads 'What are X?' as a list and 'What is X?' as a definition", () => {
+    accepts("What are the new features of iPhone 7?", "What are some new features of iPhone 7?");
+    rejects("What is a stop loss?", "What are some stop losses?");
+  });
+
+  it("serves an answer that gives reasons to a question without 'why', never the reverse", () => {
+    accepts("What is your favourite book?", "What is your favourite book, and why?");
+    rejects("What is your favourite book, and why?", "What is your favourite book?");
+  });
+
+  it("rejects terms that swap places around a relation word", () => {
+    rejects(
+      "How do I convert current source to voltage source?",
+      "How do I convert voltage source to current source?",
+    );
+    rejects("What percentage of terrorists are Muslim?", "What percentage of Muslims are terrorists?");
+    accepts("Why are natural resources important?", "Why natural resources are important?");
+  });
+
+  it("treats quoted words as content, stop words included", () => {
+    rejects('What is the difference between "to" and "into"?', "What is the difference between to and for?");
+  });
+
+  it("reads generic 'one' and 'people' as a subject, and 'one' before a noun as a number", () => {
+    accepts("What should one do to increase confidence?", "How can I increase my confidence?");
+    accepts(
+      "What things do Chinese people find strange about the West?",
+      "What things do Chinese find strange about the West?",
+    );
+    accepts("How can I lose 5 kg in one month?", "How can I lose 5 kg in 1 month?");
+    rejects("How can I lose 5 kg in one month?", "How can I lose 5 kg in 2 months?");
+  });
+
+  it("lets 'more' or 'all' stand on one side, but not against a contrast word", () => {
+    accepts("How do I get more traffic to my website?", "How do I get traffic to my website?");
+    rejects("How do I get more traffic to my website?", "How do I get less traffic to my website?");
   });
 });
 

@@ -13,7 +13,9 @@ import {
   FILLERS,
   KEPT_STOPWORDS,
   MARKET_QUALIFIERS,
+  SOFT_QUALIFIERS,
   synonymGroup,
+  wordnetSets,
 } from "./lexicon";
 
 /** Terms of each side with no counterpart on the other. */
@@ -33,10 +35,22 @@ const CONTRACTIONS = new Set(["ve", "ll", "re"]);
 const isMarket = (w: string | undefined): boolean =>
   w === "market" || w === "markets" || w?.startsWith("mercado") === true;
 
+/** Words after which "one" is a pronoun ("which one", "each one", "the one"), not a count. */
+const ONE_AFTER = new Set("which each any every no the this that some another".split(" "));
+/** Words before which "one" is a generic subject ("one should", "one's life"), not a count. */
+const ONE_BEFORE = new Set(
+  "s should can could would must do does did is has have will may might needs gets feels".split(" "),
+);
+
+/** "One" as a generic pronoun: "what should one do", "one's life", "which one is better". */
+function pronounOne(i: number, body: readonly string[]): boolean {
+  return body[i] === "one" && (ONE_AFTER.has(body[i - 1] ?? "") || ONE_BEFORE.has(body[i + 1] ?? ""));
+}
+
 function isContent(w: string, i: number, body: readonly string[], acronyms: ReadonlySet<string>): boolean {
   if (acronyms.has(w)) return true;
   if ((w.length === 1 && NOISE_LETTERS.has(w)) || CONTRACTIONS.has(w)) return false;
-  if (FILLERS.has(w)) return false;
+  if (FILLERS.has(w) || pronounOne(i, body)) return false;
   if (MARKET_QUALIFIERS.has(w) && (isMarket(body[i - 1]) || isMarket(body[i + 1]))) return false;
   return CONTRAST_WORDS.has(w) || KEPT_STOPWORDS.has(w) || !STOPWORDS.has(w);
 }
@@ -108,14 +122,23 @@ export const MAX_ALIGNED_TERMS = 96;
 function indexOf(other: readonly string[]) {
   const byKey = new Map<string, string>();
   for (const o of other) {
-    for (const key of [o, `l:${lemma(o)}`, `g:${synonymGroup(o) ?? ""}`]) {
+    const keys = [o, `l:${lemma(o)}`, `g:${synonymGroup(o) ?? ""}`, ...wordnetSets(o).map((i) => `w:${i}`)];
+    for (const key of keys) {
       if (key !== "g:" && !byKey.has(key)) byKey.set(key, o);
     }
   }
+  const synonym = (term: string): string | undefined => {
+    for (const i of wordnetSets(term)) {
+      const hit = byKey.get(`w:${i}`);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  };
   return (term: string): string | undefined =>
     byKey.get(term) ??
     byKey.get(`l:${lemma(term)}`) ??
     byKey.get(`g:${synonymGroup(term) ?? ""}`) ??
+    synonym(term) ??
     // Stems and spelling variants need 5+ letters (see sameWord): only those are scanned.
     (term.length >= 5 ? other.find((o) => relatedForms(term, o)) : undefined);
 }
@@ -162,5 +185,9 @@ export function alignTerms(
   const category = (terms: string[]): boolean => terms.every((t) => CATEGORY_WORDS.has(t));
   if (onlyB.length === 0 && category(onlyA)) onlyA = [];
   if (onlyA.length === 0 && category(onlyB)) onlyB = [];
+  // "more" or "all" alone on one side intensifies; against "less" or "some" on the other it contrasts.
+  const soft = (terms: string[]): boolean => terms.every((t) => SOFT_QUALIFIERS.has(t));
+  if (onlyB.length === 0 && soft(onlyA)) onlyA = [];
+  if (onlyA.length === 0 && soft(onlyB)) onlyB = [];
   return { onlyA: [...new Set(onlyA)], onlyB: [...new Set(onlyB)], termsA: a.length, termsB: b.length };
 }

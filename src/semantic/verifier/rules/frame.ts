@@ -39,10 +39,12 @@ export interface Framed {
   readonly body: readonly string[];
   /** Whether the prompt asks something (a question frame or a question mark) rather than states it. */
   readonly question: boolean;
-  /** Words written in capitals in the prompt (acronyms such as IT or US stay content words). */
+  /** Words written in capitals (acronyms such as IT or US) or in quotes: content words even if stop words. */
   readonly acronyms: ReadonlySet<string>;
   /** Words written with a capital initial after the first word (names), folded. */
   readonly names: readonly string[];
+  /** The frame asked in the plural ("What are X?"): it asks for the members of X, like a list does. */
+  readonly plural: boolean;
 }
 
 /** Politeness and request openers, dropped wherever they start the prompt (repeatedly). */
@@ -60,6 +62,7 @@ const FRAMES: ReadonlyArray<readonly [RegExp, Intent]> = [
   [/^how (?:does|do) (?=.+ (?:work|function)\b)/, "mechanism"],
   [/^how (?=.+ works?\b)/, "mechanism"],
   [/^what (?:is|s|was|are) (?:it|they) like (?:to (?:be|have|live|work|study) )?/, "experience"],
+  [/^what (?:can|could|should|must) (?:i|we|you|one) do to /, "how"],
   [/^what (?:does|do|did) /, "what-do"],
   [/^what (?:can|could) /, "what-can"],
   [/^what (?:should|must) /, "what-should"],
@@ -95,7 +98,7 @@ const FRAMES: ReadonlyArray<readonly [RegExp, Intent]> = [
   ],
   [/^(?:significado|definicao|conceito) d[eoa]s? /, "explain"],
   [
-    /^(?:how (?:do|can|should|would|could|to|does one|might) (?:i |we |you |one )?|how is |how are |what is the (?:best |right |correct |easiest )?(?:way|method) to |what are the (?:best )?(?:ways|steps) to |(?:steps|ways) to )/,
+    /^(?:how (?:do|can|should|would|could|to|does one|might) (?:i |we |you |one )?|how (?:i|we|you|one) (?:can|could|should|will|would|do|may|might|must) |how is |how are |what is the (?:best |right |correct |easiest )?(?:way|method) to |what are the (?:best )?(?:ways|steps) to |(?:steps|ways) to )/,
     "how",
   ],
   [
@@ -107,10 +110,13 @@ const FRAMES: ReadonlyArray<readonly [RegExp, Intent]> = [
   [/^(?:where|onde) /, "where"],
   [/^(?:who|whom|whose|quem) /, "who"],
   [/^(?:how (?:many|much)|quant[oa]s?) /, "count"],
+  // "How safe is it to X?" asks what "Is it safe to X?" does: the degree of one property.
+  [/^how (?=(?!(?:many|much|long|often|far|old|come)\b)[a-z]+ (?:is|are|was|were) )/, "whether"],
   [
     /^(?:should|shall|is it (?:a )?(?:good|bad|wise|smart|worth)(?: idea| time)?(?: to)?|is now (?:a )?good time to|devo|deveria|vale a pena|e bom|e uma boa ideia) /,
     "advice",
   ],
+  [/^(?:is it (?:true|a fact) that|e verdade que) /, "whether"],
   [/^(?:can|could|is it possible to|posso|pode|da para|da pra) /, "whether-can"],
   [/^(?:will|would|is it going to|vai|sera que) /, "whether-will"],
   [/^(?:is it|is|are|am|was|were|do|does|did|has|have|had|e|sao) /, "whether"],
@@ -129,6 +135,9 @@ const INTENT_VERBS: Partial<Record<Intent, RegExp>> = {
 
 const SUPERLATIVE = /\b(?:best|top|greatest|melhor|melhores|principais)\b/;
 
+/** A frame in the plural: "what are", "which were", "quais sao". */
+const PLURAL_FRAME = /^(?:(?:what|which) (?:are|re|were)|quais (?:sao|foram)|o que sao)\b/;
+
 /** A prompt that opens with a question word no frame knows ("How sanitary are...") asks something else. */
 const QUESTION_WORD = /^(?:what|which|how|why|when|where|who|whose|que|qual|quais|como|quando|onde|quem)\b/;
 
@@ -137,6 +146,8 @@ export function stripFrame(text: string): Framed {
   let s = fold(text)
     .replace(/[’`]/g, "'")
     .replace(/'s\b/g, " s")
+    // One letter joined by a hyphen is part of the word: "u-substitution", "t-test", "e-mail".
+    .replace(/(?<![\p{L}\p{N}])(\p{L})-(?=\p{L}{2})/gu, "$1")
     .replace(/[^\p{L}\p{N}%$#+.'-]+/gu, " ")
     .replace(/(?<!\d)[.'-]|[.'-](?!\d)/g, " ")
     .replace(/\s+/g, " ")
@@ -149,6 +160,7 @@ export function stripFrame(text: string): Framed {
   const opener = QUESTION_WORD.exec(s)?.[0];
   let intent: Intent = opener ? `other-${opener}` : "explain";
   let question = text.includes("?") || opener !== undefined;
+  const plural = PLURAL_FRAME.test(s);
   for (const [pattern, kind] of FRAMES) {
     if (pattern.test(s)) {
       intent = kind;
@@ -166,9 +178,13 @@ export function stripFrame(text: string): Framed {
   const acronyms = new Set(
     raw.filter((w, i) => /^\p{Lu}{2,}$/u.test(w) || (i > 0 && /^\p{Lu}$/u.test(w) && w !== "I")).map(fold),
   );
+  // Quoted words are what the question is about, stop words included ("will" vs "would").
+  for (const [, inner = ""] of text.matchAll(/["“]+([^"“”]{1,40})["”]+/gu)) {
+    for (const w of inner.match(/[\p{L}\p{N}]+/gu) ?? []) acronyms.add(fold(w));
+  }
   const names = raw
     .slice(1)
     .filter((w) => /^\p{Lu}\p{Ll}/u.test(w))
     .map((w) => fold(w));
-  return { intent, body: s.split(" ").filter((w) => w.length > 0), question, acronyms, names };
+  return { intent, body: s.split(" ").filter((w) => w.length > 0), question, acronyms, names, plural };
 }

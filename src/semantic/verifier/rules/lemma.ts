@@ -55,16 +55,164 @@ const SUFFIXES = [
 /** Endings that are not inflections although they look like one ("class", "analysis", "bonus"). */
 const KEEP = /(ss|us|is)$/;
 
+/**
+ * English forms no ending explains: irregular plurals and the past forms of common irregular verbs,
+ * each mapped to its base ("women" is "woman", "bought" is "buy"). Morphology, not synonyms: every
+ * pair is the same word in another grammatical form.
+ */
+const IRREGULAR_SOURCE = `
+man men
+woman women
+child children
+person people persons
+foot feet
+tooth teeth
+mouse mice
+goose geese
+life lives
+wife wives
+knife knives
+half halves
+leaf leaves
+wolf wolves
+thief thieves
+go goes went gone
+do does did done
+make made
+get got gotten
+take took taken
+give gave given
+think thought
+buy bought
+bring brought
+teach taught
+catch caught
+fight fought
+seek sought
+say said
+find found
+feel felt
+keep kept
+leave left
+lose lost
+pay paid
+sell sold
+tell told
+write wrote written
+run ran
+begin began begun
+become became
+come came
+eat ate eaten
+drink drank drunk
+see saw seen
+know knew known
+grow grew grown
+throw threw thrown
+fly flew flown
+draw drew drawn
+speak spoke spoken
+break broke broken
+choose chose chosen
+drive drove driven
+ride rode ridden
+rise rose risen
+forget forgot forgotten
+hide hid hidden
+steal stole stolen
+wear wore worn
+swim swam swum
+sing sang sung
+win won
+build built
+send sent
+spend spent
+lend lent
+hold held
+stand stood
+understand understood
+meet met
+sleep slept
+lead led
+hear heard
+mean meant
+`;
+
+const IRREGULAR: ReadonlyMap<string, string> = new Map(
+  IRREGULAR_SOURCE.trim()
+    .split("\n")
+    .flatMap((line) => {
+      const [base = "", ...forms] = line.split(" ");
+      return forms.map((f) => [f, base] as const);
+    }),
+);
+
+/** Number words and the digits they stand for: "3 tips" and "three tips" ask the same. */
+const NUMBER_WORDS: ReadonlyMap<string, string> = new Map(
+  (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " +
+    "seventeen eighteen nineteen twenty"
+  )
+    .split(" ")
+    .map((w, i) => [w, String(i + 1)] as const),
+);
+
+/**
+ * A root left by "-ing"/"-ed" that lost a final "e" ("making" -> "mak", "used" -> "us"): two or three
+ * letters ending in a vowel and one consonant. Roots ending in a vowel ("ne" of "need") or in two
+ * consonants ("str" of "string") did not.
+ */
+const SHORT_ROOT_LOST_E = /^[^aeiou]?[aeiou][^aeiouwxy]$/;
+
+/** A doubled final consonant before "-ing"/"-ed" ("getting", "stopped"), except l, s, f, z ("filling"). */
+const DOUBLED = /([^aeioulsfz])\1$/;
+
+/**
+ * Dictionary forms an English word may be an inflection of, for looking it up in a word list:
+ * "cities" -> city, "bought" -> buy, "making" -> make, "stopped" -> stop. Candidates, not all words.
+ */
+export function englishBases(word: string): string[] {
+  const out = [word];
+  const irregular = IRREGULAR.get(word);
+  if (irregular) out.push(irregular);
+  const strip = (suffix: string, ...endings: string[]): void => {
+    if (!word.endsWith(suffix) || word.length - suffix.length < 2) return;
+    const root = word.slice(0, -suffix.length);
+    for (const e of endings) out.push(`${root}${e}`);
+    if (DOUBLED.test(root)) out.push(root.slice(0, -1));
+  };
+  strip("ies", "y");
+  strip("ied", "y");
+  strip("es", "");
+  strip("s", "");
+  strip("ed", "", "e");
+  strip("ing", "", "e");
+  strip("er", "", "e");
+  strip("est", "", "e");
+  strip("ly", "");
+  return out;
+}
+
 /** Lower-level root of a folded word: its longest listed ending removed when 4+ letters remain. */
 export function lemma(word: string): string {
+  const irregular = IRREGULAR.get(word) ?? NUMBER_WORDS.get(word);
+  if (irregular !== undefined) return irregular;
   if (/\d/.test(word) || KEEP.test(word)) return word;
+  for (const suffix of ["ing", "ed"]) {
+    const root = word.slice(0, -suffix.length);
+    if (word.endsWith(suffix) && SHORT_ROOT_LOST_E.test(root)) return `${root}e`;
+  }
   // Short plurals: "ways", "jobs", "bags" (but not "bus", "gas": KEEP and the vowel check).
   if (word.length <= 4) return word.length === 4 && /[^aeiou]s$/.test(word) ? word.slice(0, -1) : word;
+  // "cities" -> "city": three letters are enough before "-ies".
+  if (word.length === 6 && word.endsWith("ies")) return `${word.slice(0, -3)}y`;
   for (const suffix of SUFFIXES) {
     if (word.endsWith(suffix) && word.length - suffix.length >= 4) {
       const root = word.slice(0, -suffix.length);
       // "ies" -> "y" keeps "strategies" and "strategy" together.
-      return suffix === "ies" || suffix === "ied" ? `${root}y` : root;
+      if (suffix === "ies" || suffix === "ied") return `${root}y`;
+      if ((suffix === "ing" || suffix === "ed") && DOUBLED.test(root)) return root.slice(0, -1);
+      return root;
     }
   }
   return word;

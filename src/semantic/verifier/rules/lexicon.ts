@@ -5,7 +5,8 @@
  * that two words are interchangeable in *any* question, and a wrong entry serves a wrong answer.
  */
 
-import { lemma } from "./lemma";
+import { englishBases, lemma } from "./lemma";
+import { WORDNET_GROUPS } from "./wordnet";
 
 /** One group per line: words (EN and PT) that mean the same in a question about them. */
 const SYNONYMS_SOURCE = `
@@ -100,7 +101,9 @@ export const FILLERS: ReadonlySet<string> = new Set(
     "mean means significa quer dizer exactly exatamente actually basically basicamente simple simples " +
     "briefly brevemente resumidamente detail details detalhe detalhes please favor kindly thing things " +
     "coisa coisas idea ideia tell say dizer explain explique " +
-    "explica explicar explanation explicacao describe descreva descrever define defina overview"
+    "explica explicar explanation explicacao describe descreva descrever define defina overview " +
+    // Praise words, like "good" and "best" (stop words): "great books" are the good ones.
+    "great greatest"
   ).split(" "),
 );
 
@@ -109,8 +112,18 @@ export const FILLERS: ReadonlySet<string> = new Set(
  * on one side only; two different ones ("pattern" vs "indicator") are still a substitution.
  */
 export const CATEGORY_WORDS: ReadonlySet<string> = new Set(
-  "pattern patterns indicator indicators padrao padroes indicador indicadores formation formacao".split(" "),
+  (
+    "pattern patterns indicator indicators padrao padroes indicador indicadores formation formacao " +
+    // "Chinese people" are the Chinese; "how do people know" asks what "how do you know" does.
+    "people person persons pessoas pessoa"
+  ).split(" "),
 );
+
+/**
+ * Contrast words that only intensify when the other prompt has no contrast word in their place: "How
+ * do I get more traffic?" asks what "How do I get traffic?" does; "more" against "less" still differs.
+ */
+export const SOFT_QUALIFIERS: ReadonlySet<string> = new Set("more all mais todos todas".split(" "));
 
 /** Stop words that still carry content in a question ("like" in "why do I like X", "one-way"). */
 export const KEPT_STOPWORDS: ReadonlySet<string> = new Set("like one way ways own".split(" "));
@@ -144,4 +157,27 @@ const GROUP_BY_LEMMA: ReadonlyMap<string, number> = new Map(
 /** The synonym group of a folded word, or undefined. */
 export function synonymGroup(word: string): number | undefined {
   return GROUP_BY_LEMMA.get(word) ?? GROUP_BY_LEMMA.get(lemma(word));
+}
+
+let wordnetByWord: Map<string, number[]> | undefined;
+
+/**
+ * WordNet synonym sets of an English word in any inflection ("purchased" is in the set of "buy"), from
+ * the generated table of each word's most frequent senses (scripts/wordnet-synonyms.mjs). Two words
+ * sharing a set are interchangeable in their usual sense; a rare sense never joins them.
+ */
+export function wordnetSets(word: string): readonly number[] {
+  if (!wordnetByWord) {
+    wordnetByWord = new Map();
+    for (const [i, line] of WORDNET_GROUPS.split("\n").entries()) {
+      for (const w of line.split(" ")) {
+        const sets = wordnetByWord.get(w);
+        if (sets) sets.push(i);
+        else wordnetByWord.set(w, [i]);
+      }
+    }
+  }
+  const table = wordnetByWord;
+  if (word.length < 3 || /\d/.test(word)) return [];
+  return [...new Set(englishBases(word).flatMap((b) => table.get(b) ?? []))];
 }

@@ -8,8 +8,9 @@
 import { matchBoth, type TemplateRegistry } from "../../templates";
 import { describeConflict, findConflicts } from "../signals/conflicts";
 import type { Conflict } from "../types";
-import { alignTerms } from "./align";
+import { alignTerms, contentTerms } from "./align";
 import { type Framed, type Intent, stripFrame } from "./frame";
+import { lemma } from "./lemma";
 
 /** `accept`: the prompts provably ask the same; `reject`: they differ; `open`: the rules cannot tell. */
 export type RuleVerdict = "accept" | "reject" | "open";
@@ -52,8 +53,14 @@ const SAME_ANSWER: ReadonlyArray<readonly [Intent, Intent]> = [
   ["how", "what-should"],
 ];
 
-function intentsAgree(a: Intent, b: Intent): boolean {
-  return a === b || SAME_ANSWER.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+function intentsAgree(fa: Framed, fb: Framed): boolean {
+  const [a, b] = [fa.intent, fb.intent];
+  if (a === b || SAME_ANSWER.some(([x, y]) => (a === x && b === y) || (a === y && b === x))) return true;
+  // "What are the new features of X?" asks for the members of a set, as "What are some ..." does;
+  // "What is X?" asks for a definition and stays apart from a list.
+  const listAndPlural = (x: Framed, y: Framed): boolean =>
+    x.intent === "list" && y.intent === "explain" && y.plural;
+  return listAndPlural(fa, fb) || listAndPlural(fb, fa);
 }
 
 /** Runs of symbols that carry meaning ("=" vs "==", "~", "^^", "<?>"), sorted and deduplicated. */
@@ -79,6 +86,39 @@ function swappedNames(a: readonly string[], b: readonly string[]): [string, stri
 }
 
 /**
+ * Words that relate what stands before them to what stands after, one way only: "tofu over bean curd",
+ * "current source to voltage source", "LLB from abroad", "Mexican girls like black guys".
+ */
+const RELATIONS = new Set(
+  "to into onto over than from like against after before para que contra de sobre are is sao".split(" "),
+);
+
+/**
+ * Two terms found once on each side, in opposite order, with the same relation word between them on
+ * both sides: the roles swap ("convert X to Y" vs "convert Y to X"), so the question does.
+ */
+function swappedAroundRelation(a: readonly string[], b: readonly string[]): [string, string] | null {
+  const terms = (body: readonly string[]) => body.map((w) => (contentTerms([w]).length > 0 ? lemma(w) : ""));
+  const [ta, tb] = [terms(a), terms(b)];
+  const once = (t: readonly string[], w: string): boolean => w !== "" && t.indexOf(w) === t.lastIndexOf(w);
+  const between = (body: readonly string[], i: number, j: number): Set<string> =>
+    new Set(body.slice(Math.min(i, j) + 1, Math.max(i, j)).filter((w) => RELATIONS.has(w)));
+  for (let i = 0; i < ta.length; i++) {
+    const x = ta[i] ?? "";
+    if (!once(ta, x) || !once(tb, x)) continue;
+    for (let j = i + 1; j < ta.length; j++) {
+      const y = ta[j] ?? "";
+      if (y === x || !once(ta, y) || !once(tb, y)) continue;
+      const [bx, by] = [tb.indexOf(x), tb.indexOf(y)];
+      if (by > bx) continue;
+      const relA = between(a, i, j);
+      if ([...between(b, by, bx)].some((r) => relA.has(r))) return [a[i] ?? x, a[j] ?? y];
+    }
+  }
+  return null;
+}
+
+/**
  * A word that points at something the prompt does not contain: "What animal is this?", "How do I solve
  * this math problem?", "O que significa esse símbolo?". Two such questions can be about different things
  * (two photos, two attachments) whatever their words, so no answer can be verified for them. Time words
@@ -93,8 +133,29 @@ function pointsOutside(text: string, framed: Framed): boolean {
   return framed.question && DEICTIC.test(text);
 }
 
+/** A trailing request for reasons after the question: "Who is your role model, and why?", "...? Why?". */
+const AND_WHY = /(?<=[\p{L}\p{N}"')\]?.,])\s*[,?.]?\s*(?:and |e )?(?:why|por que|porque|pq)\s*[?.!]*\s*$/iu;
+
+/**
+ * Splits a trailing "and why?" off a prompt. The answer to "What is your favourite book, and why?"
+ * holds the answer to "What is your favourite book?", not the other way round: a stored answer that
+ * gives reasons may serve a question that asks none, never the reverse.
+ */
+function splitWhy(text: string): [string, boolean] {
+  const m = AND_WHY.exec(text);
+  if (!m || m.index < 8) return [text, false];
+  return [text.slice(0, m.index), true];
+}
+
 /** Applies the rules to (query, candidate). Never looks at embeddings or fitted weights. */
 export function ruleVerdict(query: string, candidate: string, templates?: TemplateRegistry): RuleResult {
+  const [q, queryWhy] = splitWhy(query);
+  const [c, candidateWhy] = splitWhy(candidate);
+  if (queryWhy && !candidateWhy) return result("reject", 'the query also asks why ("and why?")');
+  return judge(q, c, templates);
+}
+
+function judge(query: string, candidate: string, templates?: TemplateRegistry): RuleResult {
   const conflicts = findConflicts(query, candidate, templates);
   const [first] = conflicts;
   if (first) return result("reject", describeConflict(first), { conflicts });
@@ -105,7 +166,7 @@ export function ruleVerdict(query: string, candidate: string, templates?: Templa
   if (pointsOutside(query, fq) || pointsOutside(candidate, fc)) {
     return result("reject", "refers to something outside the prompt (this, these, esse...)");
   }
-  if (!intentsAgree(fq.intent, fc.intent)) {
+  if (!intentsAgree(fq, fc)) {
     return result("reject", `question type: ${fq.intent} vs ${fc.intent}`);
   }
   const acronyms = new Set([...fq.acronyms, ...fc.acronyms]);
@@ -127,7 +188,7 @@ export function ruleVerdict(query: string, candidate: string, templates?: Templa
   if (symbols[0] !== symbols[1]) {
     return result("reject", `symbols differ: "${symbols[0]}" vs "${symbols[1]}"`, extra);
   }
-  const swapped = swappedNames(fq.names, fc.names);
+  const swapped = swappedNames(fq.names, fc.names) ?? swappedAroundRelation(fq.body, fc.body);
   if (swapped) return result("reject", `order: "${swapped[0]}" and "${swapped[1]}" swap places`, extra);
   return result("accept", `every content term aligned (${termsA}/${termsB})`, extra);
 }
