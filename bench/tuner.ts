@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { EVICTION_POLICY_NAMES, type EvictionPolicyName } from "../src/tiers/eviction";
 import { createMemoryTier } from "../src/tiers/memory";
 import type { StoredEntry } from "../src/tiers/types";
-import { decide, evaluate, type Pending, type TunedSetting } from "../src/tuning/decide";
+import { decide, evaluate, MIN_WINDOW, type Pending, type TunedSetting } from "../src/tuning/decide";
 import { type AccessSample, isSampled } from "../src/tuning/sample";
 import { random, shuffled, zipf } from "./traces";
 
@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
     zipf: { type: "string", default: "0.9" },
     sizes: { type: "string", default: "200,1000" },
     every: { type: "string", default: "5000" },
-    window: { type: "string", default: "10000" },
+    window: { type: "string", default: "20000" },
     rate: { type: "string", default: "1" },
     seed: { type: "string", default: "42" },
   },
@@ -128,6 +128,7 @@ async function replay(start: EvictionPolicyName, capacity: number, requests: str
   let pending: Partial<Record<TunedSetting, Pending>> = {};
   const switches: string[] = [];
   let hits = 0;
+  let evaluations = 0;
   for (let i = 0; i < requests.length; i++) {
     const key = requests[i] as string;
     const hit = await tier.get(key);
@@ -136,7 +137,11 @@ async function replay(start: EvictionPolicyName, capacity: number, requests: str
     if (!tune) continue;
     if (isSampled(key, RATE)) window.push({ key, ns: "bench", size: hit ? BODY_BYTES : 0, at: i });
     if (window.length > WINDOW) window.splice(0, window.length - WINDOW);
-    if ((i + 1) % EVERY !== 0 || window.length < 1000) continue;
+    // As the Tuner object does: the first evaluation as soon as the window holds MIN_WINDOW samples,
+    // then one every EVERY requests.
+    const first = evaluations === 0 && window.length === MIN_WINDOW;
+    if (!first && ((i + 1) % EVERY !== 0 || window.length < MIN_WINDOW)) continue;
+    evaluations++;
     const current = { evictionPolicy: tier.policy as EvictionPolicyName, l1MaxBytes: maxBytes };
     const evaluation = await evaluate(window, RATE, current, i, { sizes: false });
     const step = decide(evaluation, current, pending);

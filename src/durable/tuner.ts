@@ -29,6 +29,8 @@ export const WINDOW = 20_000;
 export const KEEP_DECISIONS = 50;
 /** Delay between new samples and the evaluation they trigger. */
 export const EVALUATE_EVERY_MS = 15 * 60_000;
+/** Delay of the first evaluation, once the window holds MIN_WINDOW samples. */
+export const FIRST_EVALUATION_MS = 60_000;
 
 /** What GET /admin/tuning answers (with `enabled` from the config). */
 export interface TuningStatus {
@@ -69,9 +71,13 @@ export class Tuner extends DurableObject<Env> {
       this.#sql.exec("DELETE FROM samples WHERE seq <= (SELECT max(seq) FROM samples) - ?", WINDOW);
       this.#put("rate", batch.rate);
     });
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + EVALUATE_EVERY_MS);
-    }
+    // The first evaluation runs as soon as there is enough to judge: until then the configured
+    // policy runs untested, however wrong for the traffic.
+    const first =
+      this.#get<Evaluation | null>("lastEvaluation", null) === null && this.#count() >= MIN_WINDOW;
+    const due = Date.now() + (first ? FIRST_EVALUATION_MS : EVALUATE_EVERY_MS);
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due);
   }
 
   override async alarm(): Promise<void> {
@@ -111,7 +117,6 @@ export class Tuner extends DurableObject<Env> {
 
   /** The tuned settings as `config` has them, the window and the decisions, newest first. */
   status(config: CacheConfig): TuningStatus {
-    const [count] = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM samples").toArray();
     const decisions = this.#sql
       .exec<{ body: string }>("SELECT body FROM decisions ORDER BY rowid DESC")
       .toArray()
@@ -119,7 +124,7 @@ export class Tuner extends DurableObject<Env> {
     return {
       current: {
         ...tunedValues(config),
-        window: count?.n ?? 0,
+        window: this.#count(),
         sampleRate: this.#get("rate", 0),
         lastEvaluation: this.#get<Evaluation | null>("lastEvaluation", null),
       },
@@ -131,6 +136,11 @@ export class Tuner extends DurableObject<Env> {
   /** Forgets the samples, the proposals and the decisions (tests, or after a change of traffic). */
   reset(): void {
     for (const table of ["samples", "decisions", "state"]) this.#sql.exec(`DELETE FROM ${table}`);
+  }
+
+  #count(): number {
+    const [row] = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM samples").toArray();
+    return row?.n ?? 0;
   }
 
   #window(): AccessSample[] {

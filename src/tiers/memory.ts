@@ -31,7 +31,14 @@ interface Slot {
   deadline: number;
   /** Epoch ms of the last read or write, for demotion of idle entries. */
   lastAccessAt: number;
+  /** Order of the last read or write among all of L1's accesses (the clock may not move). */
+  seq: number;
+  /** Reads since the entry was stored. */
+  reads: number;
 }
+
+/** Reads replayed per entry into a new policy: enough for frequency to tell hot from cold. */
+const WARM_READS = 4;
 
 /** The entry L1 is making room for. */
 interface Incoming {
@@ -75,6 +82,7 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
   const tenants = new Map<string, TenantShare>();
   let bytes = 0;
   let evictions = 0;
+  let accesses = 0;
 
   const shareOf = (tenant: string): TenantShare => {
     let share = tenants.get(tenant);
@@ -155,6 +163,8 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
       policy.access(key);
       shareOf(slot.tenant).policy.access(key);
       slot.lastAccessAt = now();
+      slot.seq = ++accesses;
+      slot.reads++;
       return slot.entry;
     },
     async set(key, entry) {
@@ -164,7 +174,15 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
       if (size > maxBytes) return;
       shrinkTo(maxBytes - size, { key, tenant, bytes: size });
       const deadline = Math.min(now() + ttlSeconds * 1000, entry.meta.expiresAt ?? Number.POSITIVE_INFINITY);
-      slots.set(key, { entry, bytes: size, tenant, deadline, lastAccessAt: now() });
+      slots.set(key, {
+        entry,
+        bytes: size,
+        tenant,
+        deadline,
+        lastAccessAt: now(),
+        seq: ++accesses,
+        reads: 0,
+      });
       policy.insert(key);
       bytes += size;
       const share = shareOf(tenant);
@@ -194,9 +212,17 @@ export function createMemoryTier(options: MemoryTierOptions): MemoryTier {
       policyName = name;
       policy = createEvictionPolicy(name);
       for (const share of tenants.values()) share.policy = createEvictionPolicy(name);
-      for (const [key, slot] of slots) {
+      // The new policy starts warm: entries in the order they were last used, each read again up to
+      // a few times, so recency and frequency survive the switch instead of starting from nothing.
+      const byUse = [...slots].sort(([, a], [, b]) => a.seq - b.seq);
+      for (const [key, slot] of byUse) {
+        const share = shareOf(slot.tenant);
         policy.insert(key);
-        shareOf(slot.tenant).policy.insert(key);
+        share.policy.insert(key);
+        for (let i = 0; i < Math.min(slot.reads, WARM_READS); i++) {
+          policy.access(key);
+          share.policy.access(key);
+        }
       }
     },
     resize(newMax, newTtl) {

@@ -13,6 +13,18 @@ import { simulateHitRate, sizesOf } from "./simulate";
 export const MARGIN = 0.01;
 /** Evaluations in a row a proposal must win before it is applied. */
 export const CONFIRMATIONS = 2;
+/**
+ * A win this large (5 points) is no noise: applied at its first evaluation, so a clear winner is not
+ * kept waiting while the wrong policy runs (a loop under LRU hits nothing at all).
+ */
+export const DECISIVE_MARGIN = 0.05;
+/**
+ * Order of preference among policies within {@link MARGIN} of the best simulated one: longest memory
+ * first (W-TinyLFU's frequency sketch, then ARC's ghosts, then plain recency, then plain frequency).
+ */
+export const PREFERENCE: readonly EvictionPolicyName[] = ["hybrid", "adaptive", "lru", "lfu"];
+/** Share of the window, newest accesses, judged again on its own to see a change of pattern early. */
+export const RECENT_SHARE = 0.5;
 /** L1 shrinks to half when that loses less than this much hit rate (0.2 points): memory back for free. */
 export const SHRINK_TOLERANCE = 0.002;
 /** L1 never grows past this: half of an isolate's 128 MB (https://developers.cloudflare.com/workers/platform/limits/#memory). */
@@ -38,9 +50,13 @@ export interface Evaluation {
   rate: number;
   /** Simulated hit rate per policy at the current L1 size. */
   hitRates: Record<EvictionPolicyName, number>;
+  /** Simulated hit rate per policy on the newest {@link RECENT_SHARE} of the window, when judged. */
+  recentHitRates?: Record<EvictionPolicyName, number>;
   /** Simulated hit rate per L1 size (bytes) under the policy that will be in force. */
   sizeHitRates: Record<string, number>;
   proposals: Partial<Record<TunedSetting, string | number>>;
+  /** Proposals that won by {@link DECISIVE_MARGIN}: applied without waiting for confirmations. */
+  decisive?: TunedSetting[];
 }
 
 export interface EvaluateOptions {
@@ -60,14 +76,37 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   const sizeOf = sizesOf(window);
-  const hitRates = {} as Record<EvictionPolicyName, number>;
-  for (const policy of EVICTION_POLICY_NAMES) {
-    hitRates[policy] = round(await simulateHitRate(window, policy, current.l1MaxBytes, rate, sizeOf));
-  }
+  const ratesOn = async (accesses: readonly AccessSample[]) => {
+    const rates = {} as Record<EvictionPolicyName, number>;
+    for (const policy of EVICTION_POLICY_NAMES) {
+      rates[policy] = round(await simulateHitRate(accesses, policy, current.l1MaxBytes, rate, sizeOf));
+    }
+    return rates;
+  };
+  const bestOf = (rates: Record<EvictionPolicyName, number>) => {
+    const top = EVICTION_POLICY_NAMES.reduce((a, b) => (rates[b] > rates[a] ? b : a));
+    // Within the margin of the top, the policy that remembers longest: a window replayed from an
+    // empty L1 undervalues frequency history, which only pays off over longer runs than the window.
+    const best = PREFERENCE.find((p) => rates[top] - rates[p] < MARGIN - 1e-9) ?? top;
+    return { best, gain: rates[best] - rates[current.evictionPolicy] };
+  };
+  const hitRates = await ratesOn(window);
   const proposals: Evaluation["proposals"] = {};
-  const best = EVICTION_POLICY_NAMES.reduce((a, b) => (hitRates[b] > hitRates[a] ? b : a));
-  if (best !== current.evictionPolicy && hitRates[best] - hitRates[current.evictionPolicy] >= MARGIN - 1e-9) {
+  const decisive: TunedSetting[] = [];
+  let recentHitRates: Record<EvictionPolicyName, number> | undefined;
+  const { best, gain } = bestOf(hitRates);
+  if (best !== current.evictionPolicy && gain >= MARGIN - 1e-9) {
     proposals.evictionPolicy = best;
+    if (gain >= DECISIVE_MARGIN - 1e-9) decisive.push("evictionPolicy");
+  } else {
+    // The pattern may have changed within the window: the newest part, judged alone, may already
+    // prefer another policy by far while the older part still outweighs it.
+    recentHitRates = await ratesOn(window.slice(Math.floor(window.length * (1 - RECENT_SHARE))));
+    const recent = bestOf(recentHitRates);
+    if (recent.best !== current.evictionPolicy && recent.gain >= DECISIVE_MARGIN - 1e-9) {
+      proposals.evictionPolicy = recent.best;
+      decisive.push("evictionPolicy");
+    }
   }
   const policy = (proposals.evictionPolicy as EvictionPolicyName | undefined) ?? current.evictionPolicy;
   const sizeHitRates: Record<string, number> = { [current.l1MaxBytes]: hitRates[policy] };
@@ -84,7 +123,16 @@ export async function evaluate(
       proposals["tiers.l1.maxBytes"] = smaller;
     }
   }
-  return { at, window: window.length, rate, hitRates, sizeHitRates, proposals };
+  return {
+    at,
+    window: window.length,
+    rate,
+    hitRates,
+    ...(recentHitRates ? { recentHitRates } : {}),
+    sizeHitRates,
+    proposals,
+    ...(decisive.length > 0 ? { decisive } : {}),
+  };
 }
 
 /** A proposal waiting for its confirmations. */
@@ -110,7 +158,8 @@ export interface Decision {
 
 /**
  * Hysteresis: a proposal counts a win when the last evaluation proposed the same value, and is
- * decided at {@link CONFIRMATIONS} wins; any other outcome (no proposal, another value) starts over.
+ * decided at {@link CONFIRMATIONS} wins (at once when it won by {@link DECISIVE_MARGIN}); any other
+ * outcome (no proposal, another value) starts over.
  */
 export function decide(
   evaluation: Evaluation,
@@ -123,7 +172,7 @@ export function decide(
     [TunedSetting, string | number]
   >) {
     const wins = pending[setting]?.to === to ? (pending[setting]?.wins ?? 0) + 1 : 1;
-    if (wins < CONFIRMATIONS) {
+    if (wins < CONFIRMATIONS && !evaluation.decisive?.includes(setting)) {
       next[setting] = { to, wins };
       continue;
     }

@@ -186,6 +186,21 @@ describe("memory tier budget", () => {
     expect((await tier.usage()).bytes).toBeLessThanOrEqual(1500);
   });
 
+  it("carries recency across a policy switch: the new policy starts from L1's order of use", async () => {
+    const items = await Promise.all(Array.from({ length: 4 }, () => sized(600)));
+    const slot = (items[0]?.stored.body.byteLength ?? 0) + 256;
+    const tier = createMemoryTier({ maxBytes: 3 * slot + 10, ttlSeconds: 60, policy: "lru" });
+    const [a, b, c, d] = items;
+    for (const item of [a, b, c])
+      await tier.set(item?.key ?? "", item?.stored as NonNullable<typeof item>["stored"]);
+    await tier.get(a?.key ?? ""); // b is now the least recently used
+    tier.setPolicy("lfu");
+    tier.setPolicy("lru");
+    await tier.set(d?.key ?? "", d?.stored as NonNullable<typeof d>["stored"]);
+    const held = await Promise.all([a, b, c, d].map(async (i) => (await tier.get(i?.key ?? "")) !== null));
+    expect(held).toEqual([true, false, true, true]);
+  });
+
   it("switching through every policy at runtime keeps every entry and evicts by the new policy", async () => {
     const items = await Promise.all(Array.from({ length: 6 }, () => sized(600)));
     const slot = (items[0]?.stored.body.byteLength ?? 0) + 256;

@@ -72,6 +72,26 @@ describe("decide (hysteresis)", () => {
     }
   });
 
+  it("applies a decisive win at its first evaluation", () => {
+    const step = decide(
+      { ...evaluation({ evictionPolicy: "hybrid" }), decisive: ["evictionPolicy"] },
+      current,
+      {},
+    );
+    expect(step.decisions).toMatchObject([{ setting: "evictionPolicy", from: "lru", to: "hybrid" }]);
+  });
+
+  it("sees a change of pattern in the newest part of the window", async () => {
+    // Bursts that LRU serves well, then a loop larger than L1 that only hybrid serves: over the whole
+    // window LRU still looks fine, the newest half alone says hybrid by far.
+    const window = [...burstTrace(8000, 150, SIZE, 7), ...loopTrace(360, 5000, SIZE)];
+    const result = await evaluate(window, 1, current, 0, { sizes: false });
+    expect(result.hitRates.lru).toBeGreaterThan(result.hitRates.hybrid);
+    expect(result.recentHitRates?.hybrid ?? 0).toBeGreaterThan((result.recentHitRates?.lru ?? 1) + 0.05);
+    expect(result.proposals).toEqual({ evictionPolicy: "hybrid" });
+    expect(result.decisive).toEqual(["evictionPolicy"]);
+  });
+
   it("patches only the tuned fields", () => {
     const { decisions } = decide(
       evaluation({ evictionPolicy: "adaptive", "tiers.l1.maxBytes": 2 * MIB }),
