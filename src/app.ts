@@ -14,7 +14,14 @@ export const app = new Hono<AppEnv>();
 app.get("/", (c) =>
   c.json({
     name: "r1-edge-cache",
-    endpoints: ["/v1/chat/completions", "/v1/models", "/v1/r1/chat", "/admin/stats", "/healthz", "/dashboard"],
+    endpoints: [
+      "/v1/chat/completions",
+      "/v1/models",
+      "/v1/r1/chat",
+      "/admin/stats",
+      "/healthz",
+      "/dashboard",
+    ],
   }),
 );
 // Routes that do nothing: the baselines of the L1-hit latency benchmark (POST reads the body, as a
