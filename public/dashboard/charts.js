@@ -93,14 +93,23 @@ const CHARTS = {
     },
     series: (c) => [
       barSeries("Upstream calls", "calls", c.barMisses, c.series2),
-      { ...lineSeries("Tokens saved", "tokens", c.series4, (v) => count(v)), fill: undefined },
+      lineSeries("Tokens saved", "tokens", c.series4, (v) => count(v)),
     ],
-    axes: (c) => [timeAxis(c), countAxis(c, "calls", 0), countAxis(c, "tokens", 1)],
+    axes: (c) => [timeAxis(c), countAxis(c, "calls", 3), countAxis(c, "tokens", 1)],
   },
 };
 
 function lineSeries(label, scale, stroke, format) {
-  return { label, scale, stroke, width: 2, spanGaps: false, value: (_, v) => (v == null ? "–" : format(v)) };
+  return {
+    label,
+    scale,
+    stroke,
+    width: 2,
+    spanGaps: false,
+    // Sparse traffic is a few isolated hours: draw every point, or a lone hour would not show at all.
+    points: { show: true, size: 5, fill: stroke },
+    value: (_, v) => (v == null ? "–" : format(v)),
+  };
 }
 function rateSeries(c) {
   return lineSeries("Hit rate", "%", c.series1, (v) => `${v.toFixed(1)}%`);
@@ -131,12 +140,19 @@ function timeAxis(c) {
 function percentAxis(c) {
   return { ...valueAxis(c), scale: "%", values: (_, vals) => vals.map((v) => `${v}%`), size: 50 };
 }
+/** Whole-number steps for counts (uPlot would otherwise label 0.5 calls). */
+const COUNT_STEPS = [1, 2, 5]
+  .flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8].map((p) => m * p))
+  .sort((a, b) => a - b);
+
+/** A count axis on the right (side 1) or the left (side 3, with the grid). */
 function countAxis(c, scale, side = 1) {
   return {
     ...valueAxis(c),
     scale,
     side,
-    grid: { show: side === 0 },
+    grid: { show: side === 3, stroke: c.grid, width: 1 },
+    incrs: COUNT_STEPS,
     values: (_, vals) => vals.map((v) => count(v)),
     size: 50,
   };
@@ -156,8 +172,14 @@ function palette() {
 }
 
 /** Scales that start at zero; percent stays 0-100. */
+/** Half a slot of room at each end, so the first and last bars are drawn whole. */
+function paddedX(_, min, max) {
+  const half = (max - min) / 2 / 47;
+  return [min - half, max + half];
+}
+
 const scales = () => ({
-  x: { time: true },
+  x: { time: true, range: paddedX },
   "%": { range: [0, 100] },
   n: { range: (_, __, max) => [0, Math.max(1, max)] },
   ms: { range: (_, __, max) => [0, Math.max(10, max)] },
@@ -205,19 +227,30 @@ export function createCharts(root) {
     }
   });
   for (const target of root.querySelectorAll("[data-chart]")) resize.observe(target);
-  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", build);
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    build();
+    mark();
+  });
+
+  /** Says on each chart how many of its values are neither empty nor zero (the browser test reads it). */
+  const mark = () => {
+    for (const [target, chart] of charts) {
+      const points = chart.data
+        .slice(1)
+        .flat()
+        .filter((v) => v != null && v !== 0).length;
+      target.dataset.points = String(points);
+    }
+  };
 
   return {
     /** Redraws every chart with a new `/admin/stats` answer. */
     update(stats) {
       const first = last === null;
       last = stats;
-      if (first || charts.size === 0) return build();
-      for (const [target, chart] of charts) chart.setData(CHARTS[target.dataset.chart].data(stats));
-    },
-    /** How many points each chart holds (for tests and the empty state). */
-    points() {
-      return Object.fromEntries([...charts].map(([t, c]) => [t.dataset.chart, c.data[0].length]));
+      if (first || charts.size === 0) build();
+      else for (const [target, chart] of charts) chart.setData(CHARTS[target.dataset.chart].data(stats));
+      mark();
     },
   };
 }

@@ -81,10 +81,10 @@ function render(stats, config, live) {
   $("t-hit-rate").textContent = percent(stats.hit_rate);
   $("t-lookups").textContent = `${count(stats.hits)} hits · ${count(stats.misses)} misses`;
   const latency = stats.latency_ms;
-  $("t-latency").textContent = latency
-    ? [latency.p50, latency.p95, latency.p99].map((v) => (v == null ? "–" : millis(v))).join(" / ")
-    : "–";
-  $("t-avg").textContent = `avg ${millis(stats.avg_response_time_ms)} (this isolate)`;
+  $("t-latency").textContent = latency?.p95 == null ? "–" : millis(latency.p95);
+  $("t-avg").textContent = latency
+    ? `p50 ${millis(latency.p50)} · p99 ${millis(latency.p99)}`
+    : `avg ${millis(stats.avg_response_time_ms)} (this isolate)`;
   $("t-upstream").textContent = count(stats.upstream_calls);
   $("t-upstream-errors").textContent =
     `${count(stats.upstream_errors)} errors · ${count(stats.coalesced)} coalesced`;
@@ -132,7 +132,15 @@ function renderHealth(stats, live, lookups) {
     ["Tier faults", faults.length ? faults.join("; ") : "none", faults.length ? "bad-text" : ""],
     [
       "Semantic",
-      `${stats.semantic?.mode ?? "off"}${stats.semantic?.embedder ? ` · ${stats.semantic.embedder}` : ""}${stats.semantic?.calibration ? ` · calibrated` : ""}`,
+      [
+        `mode ${stats.semantic?.mode ?? "off"}`,
+        stats.semantic?.embedder && `embedder ${stats.semantic.embedder}`,
+        stats.semantic?.calibration
+          ? `calibration ${stats.semantic.calibration}`
+          : "no calibration (rules only)",
+      ]
+        .filter(Boolean)
+        .join(" · "),
       "",
     ],
     [

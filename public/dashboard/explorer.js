@@ -58,7 +58,7 @@ export function createExplorer(hooks) {
       el("td", count(entry.hit_count), "num"),
       el("td", count(entry.aliases), "num"),
       el("td", bytes(entry.size), "num"),
-      el("td", ago(entry.created_at)),
+      el("td", ago(entry.created_at), "when"),
     );
     const open = () => show(entry.key);
     tr.addEventListener("click", open);
