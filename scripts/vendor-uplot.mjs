@@ -40,4 +40,8 @@ for (const [from, to] of Object.entries(FILES)) {
   }
 }
 if (stale > 0) process.exit(1);
-console.log(check ? `uplot@${version} in public/dashboard/ is current` : `copied uplot@${version} into public/dashboard/`);
+console.log(
+  check
+    ? `uplot@${version} in public/dashboard/ is current`
+    : `copied uplot@${version} into public/dashboard/`,
+);

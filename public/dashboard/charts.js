@@ -32,7 +32,8 @@ function daySlots(rows) {
 }
 
 const ratePercent = (row) => (row && row.hits + row.misses > 0 ? row.hit_rate * 100 : null);
-const lookups = (row) => (row ? row.hits + row.misses : 0);
+/** Hours without a row had no traffic: no bar (a zero-height bar still draws its outline). */
+const lookups = (row) => (row ? row.hits + row.misses : null);
 /** JSON turns an overflowing percentile (Infinity) into null: no point rather than a wrong one. */
 const orNull = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
@@ -87,8 +88,8 @@ const CHARTS = {
       const slots = hourSlots(stats.hit_rate_hourly ?? []);
       return [
         slots.map((s) => s.at / 1000),
-        slots.map((s) => s.row?.upstream_calls ?? 0),
-        slots.map((s) => s.row?.tokens_saved ?? 0),
+        slots.map((s) => s.row?.upstream_calls ?? null),
+        slots.map((s) => s.row?.tokens_saved ?? null),
       ];
     },
     series: (c) => [

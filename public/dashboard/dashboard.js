@@ -93,7 +93,7 @@ function render(stats, config, live) {
   $("t-compression").textContent = `${stats.compression_ratio.toFixed(2)}×`;
   $("t-size").textContent = `${bytes(stats.cache_size_bytes)} stored`;
   $("t-entries").textContent = count(stats.unique_entries);
-  $("t-aliases").textContent = `${count(stats.aliases)} aliases`;
+  $("t-aliases").textContent = `${count(stats.aliases)} ${stats.aliases === 1 ? "alias" : "aliases"}`;
 
   renderAlerts(stats.alerts ?? []);
   renderHealth(stats, live, lookups);

@@ -188,7 +188,9 @@ test("the dashboard draws the seeded traffic and the explorer finds, shows and d
   await page.locator("#login").waitFor({ state: "visible", timeout: POLL_WAIT_MS });
   assert.match((await page.locator("#login-error").textContent()) ?? "", /\(401\)/);
   assert.equal(await page.evaluate((key) => sessionStorage.getItem(key), TOKEN_KEY), null);
-  assert.equal(refusals.length, 1, "exactly the one refused poll");
+  // One poll's requests (stats and config go out together), each refused with 401, nothing else.
+  assert.ok(refusals.length >= 1 && refusals.length <= 2, `refusals: ${refusals.join(" | ")}`);
+  assert.ok(refusals.every((text) => text.includes("status of 401")));
   assert.deepEqual(problems, []);
   await context.close();
 });
