@@ -98,7 +98,7 @@ export function createExplorer(hooks) {
     fact("Namespace", entry.namespace);
     fact("Model", entry.model || "–");
     fact("Stored in", tiers);
-    fact("Hits", `${count(entry.hit_count)} · last ${ago(entry.last_hit_at)}`);
+    fact("Hits (D1 index)", `${count(entry.hit_count)} · last ${ago(entry.last_hit_at)}`);
     fact("Size", `${bytes(entry.size)} plain · ${bytes(entry.stored_size)} stored (${entry.codec})`);
     fact("Created", `${dateTime(entry.created_at)} (${ago(entry.created_at)})`);
     fact("Expires", entry.expires_at ? dateTime(entry.expires_at) : "with the tiers' TTLs");

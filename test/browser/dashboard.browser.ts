@@ -99,14 +99,14 @@ before(async () => {
   const started = performance.now();
   const since = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   worker = await startWorker();
-  console.log(`# worker ready at ${worker.base} after ${since()}`);
+  console.log(`worker ready at ${worker.base} after ${since()}`);
   await seed();
-  console.log(`# traffic seeded after ${since()}`);
+  console.log(`traffic seeded after ${since()}`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
-  console.log(`# chromium ${browser.version()} up after ${since()}`);
+  console.log(`chromium ${browser.version()} up after ${since()}`);
 });
 
 after(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call } from "../helpers/worker";
+import { ADMIN, call } from "../helpers/worker";
 
 const page = (path: string) => call(path, { headers: { authorization: "" } });
 
@@ -82,5 +82,23 @@ describe("GET /dashboard (Workers static assets)", () => {
       expect(res.json().error.type).toBe("not_found");
     }
     expect((await call("/dashboard", { method: "POST", body: "{}" })).status).toBe(404);
+  });
+});
+
+describe("what the dashboard's charts read from /admin/stats", () => {
+  it("each hour carries its latency percentiles and tokens saved", async () => {
+    const prompt = `Dashboard chart check ${crypto.randomUUID()}`;
+    const body = { model: "deepseek-reasoner", messages: [{ role: "user", content: prompt }] };
+    await call("/v1/chat/completions", { body });
+    await call("/v1/chat/completions", { body });
+    const stats = (await call("/admin/stats", { headers: ADMIN })).json();
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
+    const row = stats.hit_rate_hourly.find((h: { hour: string }) => h.hour === hour);
+    expect(row).toBeDefined();
+    expect(row.hits).toBeGreaterThanOrEqual(1);
+    expect(row.tokens_saved).toBeGreaterThan(0);
+    expect(row.p50_ms).toBeGreaterThan(0);
+    expect(row.p95_ms).toBeGreaterThanOrEqual(row.p50_ms);
+    expect(row.p99_ms).toBeGreaterThanOrEqual(row.p95_ms);
   });
 });
