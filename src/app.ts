@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
 import { CacheError, describeError } from "./errors";
 import { admin } from "./routes/admin";
+import { dashboard } from "./routes/dashboard";
 import { openai } from "./routes/openai";
 import { openapi } from "./routes/openapi";
 import { r1 } from "./routes/r1";
@@ -13,7 +14,14 @@ export const app = new Hono<AppEnv>();
 app.get("/", (c) =>
   c.json({
     name: "r1-edge-cache",
-    endpoints: ["/v1/chat/completions", "/v1/models", "/v1/r1/chat", "/admin/stats", "/healthz"],
+    endpoints: [
+      "/v1/chat/completions",
+      "/v1/models",
+      "/v1/r1/chat",
+      "/admin/stats",
+      "/healthz",
+      "/dashboard",
+    ],
   }),
 );
 // Routes that do nothing: the baselines of the L1-hit latency benchmark (POST reads the body, as a
@@ -28,6 +36,7 @@ app.route("/v1", openai);
 app.route("/v1/r1", r1);
 app.route("/admin", admin);
 app.route("/", openapi);
+app.route("/", dashboard);
 
 app.notFound((c) =>
   c.json(

@@ -11,6 +11,7 @@ import { chatCompletionSchema, r1ChatSchema, r1SearchSchema } from "../validatio
 import { levelSchema, maintenanceQuery, statsQuery } from "./admin";
 import { keySchema } from "./backup";
 import { calibrationSchema, pairsSchema } from "./calibration";
+import { entriesQuery, entryQuery } from "./entries";
 import { warmupSchema } from "./warmup";
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
@@ -77,6 +78,8 @@ const ERROR = {
 type Op = {
   summary: string;
   admin?: boolean;
+  /** No credentials: no security requirement and no 401. */
+  public?: boolean;
   body?: z.ZodType;
   query?: z.ZodObject;
   params?: string[];
@@ -95,7 +98,7 @@ function operation(op: Op) {
   };
   for (const status of [
     ...(op.body || op.query ? [400] : []),
-    op.admin ? 403 : 401,
+    ...(op.public ? [] : [op.admin ? 403 : 401]),
     ...(op.statuses ?? []),
   ]) {
     responses[status] = ERROR;
@@ -110,7 +113,7 @@ function operation(op: Op) {
     : [];
   return {
     summary: op.summary,
-    security: [{ [op.admin ? "adminToken" : "clientKey"]: [] }],
+    security: op.public ? [] : [{ [op.admin ? "adminToken" : "clientKey"]: [] }],
     parameters: [
       ...(op.params ?? []).map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
       ...query,
@@ -177,7 +180,23 @@ function paths(): Record<string, Record<string, Op>> {
         query: levelSchema,
       },
     },
+    "/admin/entries": {
+      get: {
+        summary:
+          "Entries whose prompt (or an alias's prompt) contains q, newest first; limit 1-100 (default 20), next_cursor pages on",
+        admin: true,
+        query: entriesQuery,
+      },
+    },
     "/admin/entries/{key}": {
+      get: {
+        summary:
+          "One entry: index row, the shared tiers holding it, aliases, hit statistics, the answer's start",
+        admin: true,
+        params: ["key"],
+        query: entryQuery,
+        statuses: [404],
+      },
       delete: { summary: "Remove one entry everywhere", admin: true, params: ["key"] },
     },
     "/admin/config": {
@@ -240,6 +259,21 @@ function paths(): Record<string, Record<string, Op>> {
     },
     "/admin/calibration/rerank": {
       post: { summary: "Reranker scores of pairs", admin: true, body: pairsSchema, statuses: [501] },
+    },
+    "/dashboard": {
+      get: {
+        summary: "The live dashboard (a static page; its data comes from the admin API with the admin token)",
+        public: true,
+        produces: "text/html",
+      },
+    },
+    "/dashboard/{file}": {
+      get: {
+        summary: "The dashboard's script, styles and vendored uPlot (static assets, no auth)",
+        public: true,
+        params: ["file"],
+        statuses: [404],
+      },
     },
     "/openapi.json": { get: { summary: "This document (no auth)" } },
     "/docs": { get: { summary: "A page listing the routes (no auth)", produces: "text/html" } },

@@ -23,7 +23,18 @@ export interface GlobalStats {
   tokensSaved: number;
   responses: number;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
-  hourly: Array<{ hour: string; hits: number; misses: number; hit_rate: number; upstream_calls: number }>;
+  /** Per hour, with that hour's response-time percentiles (null: no responses that hour). */
+  hourly: Array<{
+    hour: string;
+    hits: number;
+    misses: number;
+    hit_rate: number;
+    upstream_calls: number;
+    tokens_saved: number;
+    p50_ms: number | null;
+    p95_ms: number | null;
+    p99_ms: number | null;
+  }>;
   daily: Array<{ day: string; hits: number; misses: number; hit_rate: number; upstream_calls: number }>;
   topKeys: KeyRow[];
   keysTracked: number;
@@ -89,6 +100,10 @@ export async function globalStats(shards: StatsNamespace, now = Date.now()): Pro
         misses: h.misses,
         hit_rate: rate(h.hits, h.misses),
         upstream_calls: h.upstreamCalls,
+        tokens_saved: h.tokensSaved,
+        p50_ms: quantileOf(h.latency, 0.5),
+        p95_ms: quantileOf(h.latency, 0.95),
+        p99_ms: quantileOf(h.latency, 0.99),
       })),
     daily: [...days].map(([day, d]) => ({
       day: new Date(day).toISOString().slice(0, 10),
