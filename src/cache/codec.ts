@@ -1,4 +1,5 @@
 /** @module Entry (de)serialisation: JSON, optional gzip/deflate, and a SHA-256 checksum of the plain bytes. */
+import { gzipSync, zlibSync } from "fflate";
 import type { Codec, StoredEntry } from "../tiers/types";
 import type { CacheEntry } from "./entry";
 
@@ -66,6 +67,36 @@ export async function encodeEntry(entry: CacheEntry, options: EncodeOptions = {}
       namespace: entry.namespace,
     },
   };
+}
+
+/**
+ * The smallest encoding of `plain` that `mode` allows, for the optimize job. The hot path uses the
+ * platform's CompressionStream (native, zlib's default level, no level setting); here fflate's level 9
+ * (largest window) competes with it for each codec, and `auto` also weighs gzip against deflate (zlib
+ * framing, 12 bytes less) and plain, keeping compression only under `maxRatio` as {@link encodeEntry}
+ * does. Every candidate is a standard gzip or zlib stream that DecompressionStream reads back.
+ */
+export async function smallestEncoding(
+  plain: Uint8Array,
+  options: EncodeOptions = {},
+): Promise<{ codec: Codec; body: Uint8Array }> {
+  const { mode = "auto", thresholdBytes = 1024, maxRatio = 0.9 } = options;
+  if (mode === "none" || (mode === "auto" && plain.byteLength < thresholdBytes)) {
+    return { codec: "none", body: plain };
+  }
+  const codecs: Array<"gzip" | "deflate"> = mode === "auto" ? ["gzip", "deflate"] : [mode];
+  let best: { codec: Codec; body: Uint8Array } | undefined;
+  for (const codec of codecs) {
+    const level9 =
+      codec === "gzip" ? gzipSync(plain, { level: 9, mem: 12 }) : zlibSync(plain, { level: 9, mem: 12 });
+    for (const body of [await compress(plain, codec), level9]) {
+      if (!best || body.byteLength < best.body.byteLength) best = { codec, body };
+    }
+  }
+  if (!best || (mode === "auto" && best.body.byteLength / plain.byteLength >= maxRatio)) {
+    return { codec: "none", body: plain };
+  }
+  return best;
 }
 
 /** Decodes a stored entry; throws {@link CorruptEntryError} if it fails its checksum. */
