@@ -9,7 +9,7 @@
  * stay valid (the checksum is of the plain bytes) and the next back-fill from D1 or R2 copies the new
  * encoding. Expired rows are cleanup's; a body that fails its checksum is counted and left alone.
  */
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { decompress, sha256Hex, smallestEncoding } from "../cache/codec";
 import type { CacheConfig } from "../config";
@@ -49,6 +49,9 @@ export interface OptimizeDeps {
   archive: Tier;
 }
 
+/** An entry's row without its body. */
+type IndexRow = Omit<EntryRow, "body">;
+
 const ZERO: OptimizeCounts = {
   scanned: 0,
   recompressed: 0,
@@ -68,8 +71,10 @@ export async function optimize(
   const store = createRunStore<"entries", OptimizeCounts>(deps.db, "optimize");
   const state = await store.load(run.now, { step: "entries", after: "", totals: ZERO }, run.restart);
   const db = drizzle(deps.db);
+  // Bodies are read one at a time: a page of them could outgrow the isolate's 128 MB.
+  const { body: _body, ...columns } = getTableColumns(entries);
   const rows = await db
-    .select()
+    .select(columns)
     .from(entries)
     .where(gt(entries.key, state.cursor.after))
     .orderBy(asc(entries.key))
@@ -92,7 +97,7 @@ export async function optimize(
 }
 
 /** Where the body of `row` belongs once it is `storedSize` bytes. */
-function targetOf(config: CacheConfig, row: EntryRow, storedSize: number, now: number): "l3" | "l4" {
+function targetOf(config: CacheConfig, row: IndexRow, storedSize: number, now: number): "l3" | "l4" {
   const { l3, l4 } = config.tiers;
   if (storedSize > l3.maxEntryBytes || !config.writeTiers.includes("l3")) return "l4";
   // Demotion moved it to R2 for being idle: optimizing must not undo that.
@@ -107,7 +112,7 @@ async function optimizeEntry(
   deps: OptimizeDeps,
   config: CacheConfig,
   now: number,
-  row: EntryRow,
+  row: IndexRow,
   pass: OptimizeCounts,
 ): Promise<void> {
   if (row.expiresAt !== null && row.expiresAt <= now) return;
@@ -117,8 +122,15 @@ async function optimizeEntry(
     pass[counter]++;
     pass.bytesAfter += row.storedSize;
   };
-  let body: Uint8Array | null = row.body;
-  if (row.location === "l4") {
+  let body: Uint8Array | null = null;
+  if (row.location === "l3") {
+    const [read] = await drizzle(deps.db)
+      .select({ body: entries.body, checksum: entries.checksum })
+      .from(entries)
+      .where(eq(entries.key, row.key))
+      .limit(1);
+    body = read?.checksum === row.checksum ? read.body : null;
+  } else {
     const stored = await deps.archive.get(row.key).catch(() => undefined);
     if (stored === undefined) return fail("failed");
     body = stored && stored.meta.codec === row.codec ? stored.body : null;
@@ -164,7 +176,7 @@ async function plainOf(body: Uint8Array, codec: Codec, checksum: string): Promis
 async function place(
   deps: OptimizeDeps,
   config: CacheConfig,
-  row: EntryRow,
+  row: IndexRow,
   next: { codec: Codec; body: Uint8Array },
   target: "l3" | "l4",
 ): Promise<void> {

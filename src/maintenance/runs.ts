@@ -64,3 +64,38 @@ export function addTotals<T extends Record<string, number>>(totals: T, pass: T):
   }
   return sum;
 }
+
+/** What one step did with its budget: items looked at, and where it stopped (undefined = step finished). */
+export interface StepResult {
+  scanned: number;
+  after: string | undefined;
+}
+
+/**
+ * Runs `steps` in order from `start`, handing each the budget left, until the budget is spent (`more`)
+ * or the last step finishes. A step that returns a cursor without having looked at anything ends the
+ * call, so an empty page can never spin.
+ */
+export async function walkSteps<Step extends string>(
+  steps: readonly Step[],
+  start: { step: Step; after: string },
+  budget: number,
+  runStep: (step: Step, after: string, limit: number) => Promise<StepResult>,
+): Promise<{ step: Step; after: string; more: boolean; scanned: number }> {
+  let { step, after } = start;
+  let left = budget;
+  for (;;) {
+    const result = await runStep(step, after, left);
+    left -= result.scanned;
+    const next = steps[steps.indexOf(step) + 1];
+    if (result.after !== undefined) {
+      after = result.after;
+      if (result.scanned === 0) left = 0;
+    } else if (next === undefined) {
+      return { step, after, more: false, scanned: budget - left };
+    } else {
+      [step, after] = [next, ""];
+    }
+    if (left <= 0) return { step, after, more: true, scanned: budget - left };
+  }
+}
