@@ -1,5 +1,4 @@
 /** @module Entry (de)serialisation: JSON, optional gzip/deflate, and a SHA-256 checksum of the plain bytes. */
-import { gzipSync, zlibSync } from "fflate";
 import type { Codec, StoredEntry } from "../tiers/types";
 import type { CacheEntry } from "./entry";
 
@@ -70,11 +69,12 @@ export async function encodeEntry(entry: CacheEntry, options: EncodeOptions = {}
 }
 
 /**
- * The smallest encoding of `plain` that `mode` allows, for the optimize job. The hot path uses the
- * platform's CompressionStream (native, zlib's default level, no level setting); here fflate's level 9
- * (largest window) competes with it for each codec, and `auto` also weighs gzip against deflate (zlib
- * framing, 12 bytes less) and plain, keeping compression only under `maxRatio` as {@link encodeEntry}
- * does. Every candidate is a standard gzip or zlib stream that DecompressionStream reads back.
+ * The smallest encoding of `plain` that `mode` allows, for the optimize job: `auto` weighs gzip against
+ * deflate (the same deflate stream in zlib framing, 12 bytes less) and plain, keeping compression only
+ * under `maxRatio` as {@link encodeEntry} does; a fixed mode gives its own codec. Workers'
+ * CompressionStream has one level (zlib's default) and no brotli, so the codec is the only choice; a
+ * pure-JS deflater at level 9 was tried and came out larger than it on R1-like text, at several times
+ * the CPU.
  */
 export async function smallestEncoding(
   plain: Uint8Array,
@@ -84,14 +84,11 @@ export async function smallestEncoding(
   if (mode === "none" || (mode === "auto" && plain.byteLength < thresholdBytes)) {
     return { codec: "none", body: plain };
   }
-  const codecs: Array<"gzip" | "deflate"> = mode === "auto" ? ["gzip", "deflate"] : [mode];
+  const codecs: Array<"gzip" | "deflate"> = mode === "auto" ? ["deflate", "gzip"] : [mode];
   let best: { codec: Codec; body: Uint8Array } | undefined;
   for (const codec of codecs) {
-    const level9 =
-      codec === "gzip" ? gzipSync(plain, { level: 9, mem: 12 }) : zlibSync(plain, { level: 9, mem: 12 });
-    for (const body of [await compress(plain, codec), level9]) {
-      if (!best || body.byteLength < best.body.byteLength) best = { codec, body };
-    }
+    const body = await compress(plain, codec);
+    if (!best || body.byteLength < best.body.byteLength) best = { codec, body };
   }
   if (!best || (mode === "auto" && best.body.byteLength / plain.byteLength >= maxRatio)) {
     return { codec: "none", body: plain };

@@ -1,6 +1,8 @@
 /**
- * @module Optimize: every entry's body re-encoded with the smallest codec and level the config's
- * `compression` allows ({@link smallestEncoding}), and its body put where the placement rules say:
+ * @module Optimize: every entry's body re-encoded with the smallest codec the config's `compression`
+ * allows ({@link smallestEncoding}; Workers compress at one level), when that saves at least
+ * {@link MIN_SAVING_BYTES} or `compression` names another codec, and its body put where the placement
+ * rules say:
  * in the D1 row when it fits and is not idle past `demoteAfterSeconds.l3`, else in R2. Bounded per call,
  * resumable by key (see ./runs.ts).
  *
@@ -48,6 +50,12 @@ export interface OptimizeDeps {
   /** The R2 tier, where bodies too big or too idle for a row live. */
   archive: Tier;
 }
+
+/**
+ * A rewrite must save at least this many bytes: gzip and deflate carry the same deflate stream, and
+ * swapping one for the other (12 bytes of framing) is not worth a D1 write per entry. @default 32
+ */
+export const MIN_SAVING_BYTES = 32;
 
 /** An entry's row without its body. */
 type IndexRow = Omit<EntryRow, "body">;
@@ -141,11 +149,9 @@ async function optimizeEntry(
     mode: config.compression,
     thresholdBytes: config.compressionThresholdBytes,
   });
-  // Auto keeps the old bytes unless smaller ones were found; a fixed mode converts to its codec.
-  const keep =
-    best.codec === row.codec
-      ? best.body.byteLength >= row.storedSize
-      : config.compression === "auto" && best.body.byteLength >= row.storedSize;
+  // A fixed mode converts to its codec; otherwise the old bytes stay unless the new ones are worth a write.
+  const converts = config.compression !== "auto" && best.codec !== row.codec;
+  const keep = !converts && best.body.byteLength > row.storedSize - MIN_SAVING_BYTES;
   const next = keep ? { codec: row.codec, body: body ?? plain } : best;
   const target = targetOf(config, row, next.body.byteLength, now);
   if (keep && target === row.location) {
