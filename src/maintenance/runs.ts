@@ -25,7 +25,7 @@ export interface StoredRun<Step extends string, Totals> {
 export function createRunStore<Step extends string, Totals>(d1: D1Database, job: string) {
   const db = drizzle(d1);
   return {
-    /** The run in progress, or a fresh one starting at `now` from `first`. */
+    /** The run in progress (`resumed`), or `fresh` starting at `now`; `restart` drops a stored one first. */
     async load(
       now: number,
       fresh: RunCursor<Step, Totals>,
