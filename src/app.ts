@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
+import { corsMiddleware } from "./cors";
 import { CacheError, describeError } from "./errors";
 import { admin } from "./routes/admin";
 import { dashboard } from "./routes/dashboard";
@@ -10,6 +11,9 @@ import { openapi } from "./routes/openapi";
 import { r1 } from "./routes/r1";
 
 export const app = new Hono<AppEnv>();
+
+// First: a browser's preflight is answered before any route asks for credentials.
+app.use("*", corsMiddleware);
 
 app.get("/", (c) =>
   c.json({

@@ -50,6 +50,11 @@ export interface Env extends Cloudflare.Env {
    * offline (see src/semantic/vectors/factory.ts for how to bind it).
    */
   VECTORIZE?: VectorizeIndex;
+  /**
+   * Browser origins allowed to call the cache (CORS), comma-separated, or `*`; unset = no CORS headers.
+   * See src/cors.ts.
+   */
+  CORS_ORIGINS?: string;
   /** "local" keeps semantic search on the Durable Object shards even when VECTORIZE is bound. */
   SEMANTIC_BACKEND?: string;
 }

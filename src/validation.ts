@@ -30,6 +30,30 @@ export function validate<T extends z.ZodType, Target extends keyof ValidationTar
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
 
+/**
+ * How deep a free-form JSON field (tools, response_format, tool_calls) may nest. Keying hashes such
+ * fields by walking them, and a tool schema needs a few levels, not thousands. @default 64
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests objects or arrays deeper than `max` levels (walked without recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [node, depth] = item;
+    if (node === null || typeof node !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** A free-form JSON value refused past {@link MAX_JSON_DEPTH} levels, naming its field. */
+const shallow = <T extends z.ZodType>(schema: T) =>
+  schema.refine((value) => !nestsDeeperThan(value, MAX_JSON_DEPTH), {
+    error: `nests deeper than ${MAX_JSON_DEPTH} levels`,
+  });
+
 /** Message content: a string, or text parts (joined; other part types are refused by name). */
 const content = z.union([
   z.string(),
@@ -43,7 +67,7 @@ export const messageSchema = z
     }),
     content: content.nullable().optional(),
     name: z.string().optional(),
-    tool_calls: z.array(z.unknown()).optional(),
+    tool_calls: shallow(z.array(z.unknown())).optional(),
     tool_call_id: z.string().optional(),
   })
   .transform((m): ChatMessage => ({ ...m, content: m.content ?? null }));
@@ -68,8 +92,8 @@ export const chatCompletionSchema = z.looseObject({
     .union([z.string(), z.array(z.string()).max(16)])
     .nullable()
     .optional(),
-  tools: z.array(z.unknown()).nullable().optional(),
-  response_format: z.unknown().optional(),
+  tools: shallow(z.array(z.unknown())).nullable().optional(),
+  response_format: shallow(z.unknown()).optional(),
   seed: z.number().int().nullable().optional(),
   n: z.literal(1, { error: "only n=1 is supported" }).nullable().optional(),
   stream: z.boolean().nullable().optional(),

@@ -123,7 +123,7 @@ export interface ClearResult {
   cleared: Partial<Record<TierName, number | null>>;
 }
 
-/** Jobs of `POST /admin/maintenance/:job`; later worker versions add optimize, defragment, rebuild. */
+/** Jobs of `POST /admin/maintenance/:job`. */
 export type MaintenanceJob = "demote" | "cleanup" | "optimize" | "defragment" | "rebuild";
 
 /** What one bounded pass did; `more: true` means another call has work left. */
@@ -132,6 +132,83 @@ export interface MaintenanceReport {
   more: boolean;
   ms: number;
   [field: string]: unknown;
+}
+
+/** How far a resumable job's run has come: its start and what it did over all its calls so far. */
+export interface MaintenanceRun<Totals> {
+  startedAt: number;
+  /** This call went on from a stored run rather than starting one. */
+  resumed: boolean;
+  totals: Totals;
+}
+
+/** What optimize did: bodies re-encoded smaller and moved between the D1 row and R2. */
+export interface OptimizeCounts {
+  scanned: number;
+  recompressed: number;
+  moved: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  corrupt: number;
+  failed: number;
+}
+
+/** `POST /admin/maintenance/optimize`: one bounded pass; `cursor` is the last key done (null when finished). */
+export interface OptimizeReport extends MaintenanceReport, OptimizeCounts {
+  job: "optimize";
+  cursor: string | null;
+  run: MaintenanceRun<OptimizeCounts>;
+}
+
+/** What defragment removed: things no entry owns any more. */
+export interface DefragmentCounts {
+  r2: number;
+  kv: number;
+  aliases: number;
+  scopes: number;
+  vectors: number;
+  scanned: number;
+}
+
+export type DefragmentStep = "r2" | "kv" | "aliases" | "scopes" | "vectors" | "d1";
+
+/** `POST /admin/maintenance/defragment`: one bounded pass. */
+export interface DefragmentReport extends MaintenanceReport, DefragmentCounts {
+  job: "defragment";
+  /** `PRAGMA optimize` ran on D1 in this call (the run's last step). */
+  d1Optimized: boolean;
+  skipped: Array<{ step: DefragmentStep; reason: string }>;
+  cursor: { step: DefragmentStep; after: string } | null;
+  run: MaintenanceRun<DefragmentCounts>;
+}
+
+/** What rebuild wrote: vectors re-embedded and KV copies, and what it could not rebuild. */
+export interface RebuildCounts {
+  scanned: number;
+  vectors: number;
+  /** Entries stored before the worker kept their context: no vector can be rebuilt for them. */
+  noScope: number;
+  notIndexable: number;
+  kv: number;
+  kvPresent: number;
+  corrupt: number;
+  failed: number;
+}
+
+/** `POST /admin/maintenance/rebuild`: one bounded pass. */
+export interface RebuildReport extends MaintenanceReport, RebuildCounts {
+  job: "rebuild";
+  skipped: Array<{ step: "vectors" | "kv"; reason: string }>;
+  cursor: { step: "vectors" | "kv"; after: string } | null;
+  run: MaintenanceRun<RebuildCounts>;
+}
+
+/** Options of a maintenance call: entries per pass, and (resumable jobs) whether to start over. */
+export interface MaintenanceOptions {
+  /** Entries per pass, 1-5000. @default 200 */
+  batch?: number;
+  /** optimize, defragment, rebuild: drop the stored run and start from the beginning. */
+  restart?: boolean;
 }
 
 /** `POST /admin/backup`: the R2 key of the snapshot, for `restoreCache`. */

@@ -7,9 +7,13 @@ import type {
   ClearResult,
   CompressionMode,
   ConfigPatch,
+  DefragmentReport,
   EvictionPolicy,
   MaintenanceJob,
+  MaintenanceOptions,
   MaintenanceReport,
+  OptimizeReport,
+  RebuildReport,
   WritePolicy,
 } from "./admin-types.js";
 import { decodeCompletion, decodeNative } from "./decoders.js";
@@ -211,11 +215,30 @@ export class R1CacheClient {
   /** One bounded pass of a maintenance job (`POST /admin/maintenance/:job`); `more` says call again. */
   async runMaintenance(
     job: MaintenanceJob,
-    options: CallOptions & { batch?: number } = {},
+    options: CallOptions & MaintenanceOptions = {},
   ): Promise<MaintenanceReport> {
-    const { batch, ...call } = options;
+    const { batch, restart, ...call } = options;
     const path = `/admin/maintenance/${job}`;
-    return this.#admin<MaintenanceReport>({ ...call, method: "POST", path, query: { batch } });
+    const query = { batch, restart: restart === undefined ? undefined : String(restart) };
+    return this.#admin<MaintenanceReport>({ ...call, method: "POST", path, query });
+  }
+
+  /**
+   * One pass of optimize: recompress with the smallest codec, re-place bodies between D1 and R2.
+   * Resumable: call again while `more` (the worker keeps the cursor), `restart` to begin anew.
+   */
+  optimizeCache(options: CallOptions & MaintenanceOptions = {}): Promise<OptimizeReport> {
+    return this.runMaintenance("optimize", options) as Promise<OptimizeReport>;
+  }
+
+  /** One pass of defragment: remove R2 bodies, KV copies, aliases and vectors no entry owns; optimize D1. */
+  defragmentCache(options: CallOptions & MaintenanceOptions = {}): Promise<DefragmentReport> {
+    return this.runMaintenance("defragment", options) as Promise<DefragmentReport>;
+  }
+
+  /** One pass of rebuild: the vector index and KV from D1 and R2. */
+  rebuildCache(options: CallOptions & MaintenanceOptions = {}): Promise<RebuildReport> {
+    return this.runMaintenance("rebuild", options) as Promise<RebuildReport>;
   }
 
   /** Asks and stores `prompts` ahead of traffic (`POST /admin/warmup {prompts}`; newer workers only). */

@@ -17,6 +17,7 @@ import { type Calibration, type SemanticMode, scorerFor } from "../semantic/veri
 import type { CandidateSource, VerifyResult } from "../semantic/verifier/types";
 import { modeOf, type VerifyOptions, verifyMatch } from "../semantic/verifier/verify";
 import type { ChatParams } from "../upstream/types";
+import { createScopeStore } from "./scopes";
 import { type CacheStats, isolateStats } from "./stats";
 
 /** One neighbour and the verifier's verdict on it. */
@@ -43,6 +44,8 @@ export interface SemanticProbe {
   namespace: string;
   question: string;
   fingerprint: string;
+  /** The request without its question, as stable JSON (kept in D1 so the index can be rebuilt). */
+  context: string;
   vector: Float32Array;
 }
 
@@ -173,18 +176,19 @@ export function createSemanticLayer(
     });
   }
 
-  /** Makes a stored answer findable by paraphrases of its question. */
+  /**
+   * Makes a stored answer findable by paraphrases of its question, and keeps its context in D1 so the
+   * vector can be rebuilt (a failure there is logged: the vector alone still serves).
+   */
   async function remember(key: string, p: SemanticProbe): Promise<void> {
-    await index.upsert([
-      {
-        id: key,
-        vector: p.vector,
-        namespace: p.namespace,
-        fingerprint: p.fingerprint,
-        text: p.question,
-        createdAt: Date.now(),
-      },
+    const { namespace, fingerprint, question: text } = p;
+    const scope = createScopeStore(env.DB)
+      .put(key, namespace, p.context)
+      .catch((error) => console.warn(`r1cache: semantic scope not kept: ${describeError(error)}`));
+    const vector = index.upsert([
+      { id: key, vector: p.vector, namespace, fingerprint, text, createdAt: Date.now() },
     ]);
+    await Promise.all([scope, vector]);
   }
 
   return {

@@ -26,6 +26,13 @@ export async function runScheduled(
           `r1cache cron ${controller.cron}: ${job} in ${passes} pass(es) ${JSON.stringify(reports)}`,
         );
       }
+      if (controller.cron === SCHEDULES.daily) {
+        // Resumable: a run too large for one day's budget goes on from its stored cursor the next day.
+        const { passes, reports } = await runMaintenanceUntilDone("defragment", env, ctx, config, options);
+        console.log(
+          `r1cache cron ${controller.cron}: defragment in ${passes} pass(es) ${JSON.stringify(reports)}`,
+        );
+      }
       if (controller.cron === SCHEDULES.frequent) {
         const backup = await runScheduledBackup(env, config, controller.scheduledTime);
         console.log(`r1cache cron ${controller.cron}: backup ${JSON.stringify(backup)}`);

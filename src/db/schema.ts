@@ -62,3 +62,30 @@ export const aliases = sqliteTable(
 );
 
 export type AliasRow = typeof aliases.$inferSelect;
+
+/**
+ * What the vector index needs beside the question to re-embed an entry: the canonical request without
+ * its last user message (model, params, system prompt, earlier turns) as stable JSON. The context
+ * fingerprint is a hash of this and the embedder model, so a rebuild can recompute it for any embedder.
+ * Written when an entry's question is indexed; older entries have no row and cannot be re-embedded.
+ */
+export const semanticScopes = sqliteTable(
+  "semantic_scopes",
+  {
+    key: text("key").primaryKey(),
+    namespace: text("namespace").notNull(),
+    context: text("context").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("semantic_scopes_namespace_idx").on(t.namespace)],
+);
+
+/** Where a resumable maintenance run (optimize, defragment, rebuild) stands between calls. */
+export const maintenanceRuns = sqliteTable("maintenance_runs", {
+  job: text("job").primaryKey(),
+  /** Epoch ms the run began: defragment leaves alone anything written after it (minus a grace). */
+  startedAt: integer("started_at").notNull(),
+  /** Job-specific JSON: the step and the key to go on after, plus the run's totals so far. */
+  state: text("state").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -185,6 +185,18 @@ export class VectorShard extends DurableObject<Env> {
     }));
   }
 
+  /** Ids after `after` in id order, at most `limit`, with when each was stored (defragment's listing). */
+  list(after: string, limit: number): Array<{ id: string; createdAt: number }> {
+    return this.#sql
+      .exec<{ id: string; created_at: number }>(
+        "SELECT id, created_at FROM vectors WHERE id > ? ORDER BY id LIMIT ?",
+        after,
+        Math.max(1, limit),
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, createdAt: row.created_at }));
+  }
+
   /** Number of records in this shard. */
   count(): number {
     return this.#rows;

@@ -2,22 +2,38 @@
  * @module The maintenance jobs as the cron and `POST /admin/maintenance/:job` run them: each builds the
  * tiers of the current config and runs one bounded pass (or a few, for the cron).
  */
+import { clientKeys } from "../auth";
 import { createAliasStore } from "../cache/aliases";
+import { createSemanticLayer, MAX_SEMANTIC_CHARS } from "../cache/semantic";
 import { isolateStats } from "../cache/stats";
 import { createCacheTiers, isolateMemoryTier } from "../cache/tiers";
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import type { Tier, TierName } from "../tiers/types";
 import { type CleanupReport, cleanup } from "./cleanup";
+import { type DefragmentReport, defragment } from "./defragment";
 import { type DemoteReport, demote, type RunOptions } from "./demote";
+import { type OptimizeReport, optimize } from "./optimize";
+import { type RebuildReport, rebuild } from "./rebuild";
 
-export const MAINTENANCE_JOBS = ["demote", "cleanup"] as const;
+export const MAINTENANCE_JOBS = ["demote", "cleanup", "optimize", "defragment", "rebuild"] as const;
 export type MaintenanceJob = (typeof MAINTENANCE_JOBS)[number];
 
 /** Entries per step and pass unless the caller says otherwise. */
 export const DEFAULT_BATCH = 200;
 
-export type MaintenanceReport = DemoteReport | CleanupReport;
+export type MaintenanceReport =
+  | DemoteReport
+  | CleanupReport
+  | OptimizeReport
+  | DefragmentReport
+  | RebuildReport;
+
+/** A pass's options: the clock, the batch, and (for the resumable jobs) whether to drop the stored run. */
+export interface MaintenanceRun extends RunOptions {
+  /** Optimize, defragment, rebuild: start over instead of going on from the stored cursor. */
+  restart?: boolean;
+}
 
 /** Runs one pass of `job` over the tiers `config` describes. */
 export async function runMaintenance(
@@ -25,16 +41,30 @@ export async function runMaintenance(
   env: Env,
   ctx: Pick<ExecutionContext, "waitUntil">,
   config: CacheConfig,
-  run: RunOptions,
+  run: MaintenanceRun,
 ): Promise<MaintenanceReport> {
   const chain = createCacheTiers(env, config, ctx, isolateStats);
-  if (job === "demote") {
-    const tiers: Partial<Record<TierName, Tier>> = {};
-    for (const tier of chain.tiers) tiers[tier.name] = tier;
-    return demote({ memory: isolateMemoryTier(config), tiers, db: env.DB }, config, run);
+  const tiers: Partial<Record<TierName, Tier>> = {};
+  for (const tier of chain.tiers) tiers[tier.name] = tier;
+  const { l2: kv, l4: archive } = tiers;
+  switch (job) {
+    case "demote":
+      return demote({ memory: isolateMemoryTier(config), tiers, db: env.DB }, config, run);
+    case "cleanup": {
+      const aliases = createAliasStore(env.DB);
+      const clearAliases = (key: string) => aliases.clear(key);
+      return cleanup({ tiers: chain.tiers, db: env.DB, clearAliases }, config, run);
+    }
   }
-  const aliases = createAliasStore(env.DB);
-  return cleanup({ tiers: chain.tiers, db: env.DB, clearAliases: (key) => aliases.clear(key) }, config, run);
+  if (!kv || !archive) throw new Error("the KV and R2 tiers are always built");
+  if (job === "optimize") return optimize({ db: env.DB, archive }, config, run);
+  const layer = createSemanticLayer(env, config);
+  if (job === "defragment") {
+    const namespaces = [...new Set(clientKeys(env).values())];
+    return defragment({ db: env.DB, kv, archive, index: layer?.index, namespaces }, config, run);
+  }
+  const semantic = layer && { embedder: layer.embedder, index: layer.index };
+  return rebuild({ db: env.DB, kv, archive, semantic, maxQuestionChars: MAX_SEMANTIC_CHARS }, config, run);
 }
 
 /** How often each isolate moves its own idle L1 entries down (the cron reaches only its own isolate). */

@@ -180,9 +180,14 @@ export const maintenanceQuery = z.object({
     .min(1, { error: "must be a whole number from 1 to 5000" })
     .max(5000, { error: "must be a whole number from 1 to 5000" })
     .optional(),
+  /** optimize, defragment, rebuild: drop the stored run and start from the first key. */
+  restart: z.stringbool({ error: "must be true or false" }).optional(),
 });
 
-/** One bounded pass of a maintenance job; `more: true` says another call has work left. */
+/**
+ * One bounded pass of a maintenance job; `more: true` says another call has work left. optimize,
+ * defragment and rebuild keep their cursor in D1 between calls (`?restart=true` starts over).
+ */
 admin.post("/maintenance/:job", validate("query", maintenanceQuery), async (c) => {
   const job = MAINTENANCE_JOBS.find((name) => name === c.req.param("job"));
   if (!job) {
@@ -195,8 +200,9 @@ admin.post("/maintenance/:job", validate("query", maintenanceQuery), async (c) =
     );
   }
   const started = Date.now();
-  const { batch = DEFAULT_BATCH } = c.req.valid("query");
-  const report = await runMaintenance(job, c.env, c.executionCtx, c.get("config"), { now: started, batch });
+  const { batch = DEFAULT_BATCH, restart } = c.req.valid("query");
+  const run = { now: started, batch, restart };
+  const report = await runMaintenance(job, c.env, c.executionCtx, c.get("config"), run);
   return c.json({ job, ...report, ms: Date.now() - started });
 });
 

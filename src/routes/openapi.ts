@@ -206,7 +206,8 @@ function paths(): Record<string, Record<string, Op>> {
     },
     "/admin/maintenance/{job}": {
       post: {
-        summary: "One bounded pass of demote or cleanup",
+        summary:
+          "One bounded pass of demote, cleanup, optimize (recompress, re-place), defragment (remove orphans, optimize D1) or rebuild (vectors and KV from D1 and R2); resumable",
         admin: true,
         params: ["job"],
         query: maintenanceQuery,

@@ -51,7 +51,7 @@ export function createD1Tier(d1: D1Database, options: D1TierOptions): Tier {
         prompt: setOptions?.info?.prompt ?? "",
         body: inRow ? entry.body : null,
         location: inRow ? ("l3" as const) : ("l4" as const),
-        storedAt: now(),
+        storedAt: setOptions?.storedAt ?? now(),
       };
       // A rewrite (refresh, back-fill from R2) keeps the entry's hit statistics.
       const { key: _key, ...update } = values;

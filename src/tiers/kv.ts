@@ -1,5 +1,5 @@
 /** @module L2: Workers KV, with the entry metadata in KV metadata and a TTL per value. */
-import { type EntryMeta, type StoredEntry, type Tier, USAGE_MAX_PAGES } from "./types";
+import { type EntryMeta, type KeyPage, type StoredEntry, type Tier, USAGE_MAX_PAGES } from "./types";
 
 export interface KvTierOptions {
   ttlSeconds: number;
@@ -36,6 +36,17 @@ export function createKvTier(kv: KVNamespace, options: KvTierOptions): Tier {
     },
     async delete(key) {
       await kv.delete(prefix + key);
+    },
+    async listKeys(cursor, limit): Promise<KeyPage> {
+      // KV lists at most 1000 keys per call; the metadata rides along.
+      const page = await kv.list<EntryMeta>({ prefix, cursor, limit: Math.min(1000, Math.max(1, limit)) });
+      return {
+        keys: page.keys.map((k) => ({
+          key: k.name.slice(prefix.length),
+          writtenAt: k.metadata?.createdAt ?? 0,
+        })),
+        cursor: page.list_complete ? undefined : page.cursor,
+      };
     },
     async usage(namespace) {
       // KV has no count: list pages (1000 keys each, metadata included) up to a bound.

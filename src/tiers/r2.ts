@@ -70,9 +70,9 @@ export function createR2Tier(bucket: R2Bucket, options: R2TierOptions): Tier {
       if (isDead(meta, storedAt, now())) return null;
       return { body: new Uint8Array(await object.arrayBuffer()), meta };
     },
-    async set(key, entry) {
+    async set(key, entry, setOptions) {
       await bucket.put(prefix + key, entry.body, {
-        customMetadata: toCustomMetadata(entry.meta, now()),
+        customMetadata: toCustomMetadata(entry.meta, setOptions?.storedAt ?? now()),
         // No contentEncoding: the body is decoded by our codec, never by an HTTP client.
         httpMetadata: { contentType: "application/octet-stream" },
       });
@@ -89,6 +89,14 @@ export function createR2Tier(bucket: R2Bucket, options: R2TierOptions): Tier {
         const { storedAt, ...meta } = fromCustomMetadata(o.customMetadata ?? {});
         return isDead(meta, storedAt, t);
       });
+    },
+    async listKeys(cursor, limit) {
+      // R2 lists at most 1000 objects per call.
+      const page = await bucket.list({ prefix, cursor, limit: Math.min(1000, Math.max(1, limit)) });
+      return {
+        keys: page.objects.map((o) => ({ key: o.key.slice(prefix.length), writtenAt: o.uploaded.getTime() })),
+        cursor: page.truncated ? page.cursor : undefined,
+      };
     },
     async usage(namespace): Promise<TierUsage> {
       let entries = 0;

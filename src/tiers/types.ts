@@ -37,6 +37,8 @@ export interface EntryIndexInfo {
 export interface TierSetOptions {
   /** Index facts for tiers that keep them (D1). */
   info?: EntryIndexInfo;
+  /** Keep this store time (epoch ms) rather than now: a maintenance rewrite must not make an entry look fresh. */
+  storedAt?: number;
 }
 
 /**
@@ -48,6 +50,12 @@ export const USAGE_MAX_PAGES = 50;
 export interface TierUsage {
   entries: number;
   bytes: number;
+}
+
+/** A page of {@link Tier.listKeys}. */
+export interface KeyPage {
+  keys: Array<{ key: string; writtenAt: number }>;
+  cursor: string | undefined;
 }
 
 /**
@@ -65,6 +73,12 @@ export interface Tier {
   usage?(namespace?: string): Promise<TierUsage>;
   /** Deletes entries past their expiry or the tier's TTL, where the backend does not do it itself. */
   purgeExpired?(): Promise<number>;
+  /**
+   * One page of the keys this tier holds, for maintenance (defragment): each with when it was written
+   * at the latest known (R2: the upload time; KV: the answer's `createdAt`, a lower bound). `cursor` is
+   * the backend's own, opaque; undefined once the listing is done.
+   */
+  listKeys?(cursor: string | undefined, limit: number): Promise<KeyPage>;
   /** Records a hit (last hit time, hit count) where the tier keeps stats. */
   touch?(key: string, now: number): Promise<void>;
 }

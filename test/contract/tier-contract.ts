@@ -113,5 +113,29 @@ export function testTier(name: string, factory: () => TierHarness | Promise<Tier
       expect((await tier.usage(`${ns}-other`)).entries).toBe(1);
       expect((await tier.usage()).entries).toBeGreaterThanOrEqual(3);
     });
+
+    it("lists every key it holds, a page at a time, with when it was written", async () => {
+      const { tier } = await factory();
+      if (!tier.listKeys) return;
+      const before = Date.now() - 60_000;
+      const mine = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const [entry, value] = await stored();
+        await tier.set(entry.key, value);
+        mine.add(entry.key);
+      }
+      const listed = new Map<string, number>();
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await tier.listKeys(cursor, 2);
+        expect(page.keys.length).toBeLessThanOrEqual(2);
+        for (const { key, writtenAt } of page.keys) listed.set(key, writtenAt);
+        cursor = page.cursor;
+        pages++;
+      } while (cursor && pages < 10_000);
+      expect(pages).toBeGreaterThanOrEqual(2);
+      for (const key of mine) expect(listed.get(key)).toBeGreaterThan(before);
+    });
   });
 }

@@ -129,6 +129,18 @@ describe("client: admin", () => {
     expect((error as R1CacheError).message).toMatch(/^evictionPolicy: .*"lru"\|"lfu"/);
   });
 
+  it("optimizeCache, defragmentCache and rebuildCache run resumable passes and report them typed", async () => {
+    await client.chat("Maintained through the typed client");
+    const first = await client.optimizeCache({ batch: 1, restart: true });
+    expect(first).toMatchObject({ job: "optimize", run: { resumed: false } });
+    if (first.more) expect(first.cursor).toMatch(/^[0-9a-f]{64}$/);
+    const defrag = await client.defragmentCache({ batch: 5000, restart: true });
+    expect(defrag).toMatchObject({ job: "defragment", more: false, cursor: null, d1Optimized: true });
+    const rebuilt = await client.rebuildCache({ restart: true });
+    expect(rebuilt.job).toBe("rebuild");
+    expect(rebuilt.run.totals.scanned).toBeGreaterThanOrEqual(1);
+  });
+
   it("runMaintenance runs one bounded pass and reports it", async () => {
     const report = await client.runMaintenance("cleanup", { batch: 10 });
     expect(report).toMatchObject({ job: "cleanup", more: expect.any(Boolean) });

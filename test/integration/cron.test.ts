@@ -48,3 +48,42 @@ describe("cleanup cron", () => {
     await expect(runCron("0 0 1 1 *")).resolves.toBeUndefined();
   });
 });
+
+describe("daily defragment", () => {
+  it("the daily cron removes an alias and a KV copy no entry owns, and keeps a live entry's", async () => {
+    const live = await call("/v1/chat/completions", {
+      body: chat("kept by the daily defragment"),
+      env: ALL_TIERS,
+    });
+    const liveKey = live.headers.get("x-r1cache-key") ?? "";
+    const gone = "d".repeat(64);
+    const old = Date.now() - 24 * 3_600_000;
+    await env.DB.prepare(
+      "insert into aliases (key, canonical_key, namespace, prompt, similarity, reason, created_at) values (?, ?, 'dev', '', 0.9, '', ?)",
+    )
+      .bind("e".repeat(64), gone, old)
+      .run();
+    const meta = {
+      codec: "none",
+      checksum: "0".repeat(64),
+      size: 2,
+      storedSize: 2,
+      createdAt: old,
+      expiresAt: null,
+      namespace: "dev",
+    };
+    await env.CACHE_KV.put(`e:${gone}`, "{}", { metadata: meta, expirationTtl: 3600 });
+
+    await runCron("17 3 * * *");
+
+    expect(
+      await env.DB.prepare("select 1 from aliases where canonical_key = ?").bind(gone).first(),
+    ).toBeNull();
+    expect(await env.CACHE_KV.get(`e:${gone}`)).toBeNull();
+    expect(await rowCount(liveKey)).toBe(1);
+    expect(await env.CACHE_KV.get(`e:${liveKey}`)).not.toBeNull();
+    expect(
+      await env.DB.prepare("select 1 from maintenance_runs where job = 'defragment'").first(),
+    ).toBeNull();
+  });
+});

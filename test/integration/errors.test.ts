@@ -52,6 +52,31 @@ describe("bad input gets a 400 naming the field", () => {
   });
 });
 
+describe("deeply nested JSON", () => {
+  /** `{"a": {"a": ... }}` `depth` levels deep, as raw JSON (no recursion needed to build it). */
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+
+  it("a tools array nested 5,000 deep is a 400 naming tools, not a 500", async () => {
+    const body = `{"model":"deepseek-reasoner","messages":[{"role":"user","content":"deep tools"}],"tools":[${nested(5000)}]}`;
+    const res = await post(body);
+    expect([res.status, res.json().error.param]).toEqual([400, "tools"]);
+    expect(res.json().error.message).toMatch(/nest/);
+  });
+
+  it("so is a deep response_format or tool_calls, and arrays count as levels too", async () => {
+    const format = `{"model":"deepseek-reasoner","messages":[{"role":"user","content":"deep format"}],"response_format":${nested(5000)}}`;
+    expect((await post(format)).json().error.param).toBe("response_format");
+    const calls = `{"messages":[{"role":"assistant","content":"x","tool_calls":[${"[".repeat(5000)}${"]".repeat(5000)}]},{"role":"user","content":"y"}]}`;
+    const res = await post(calls);
+    expect([res.status, res.json().error.param]).toEqual([400, "messages[0].tool_calls"]);
+  });
+
+  it("a tool schema of ordinary depth is served", async () => {
+    const body = `{"model":"deepseek-reasoner","messages":[{"role":"user","content":"shallow tools"}],"tools":[${nested(30)}]}`;
+    expect((await post(body)).status).toBe(200);
+  });
+});
+
 describe("limits and routes", () => {
   it("refuses an oversize body with 413", async () => {
     const res = await post(chat("x".repeat(2 * 1024 * 1024)));

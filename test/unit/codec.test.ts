@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { CorruptEntryError, decodeEntry, encodeEntry } from "../../src/cache/codec";
+import {
+  CorruptEntryError,
+  compress,
+  decodeEntry,
+  decompress,
+  encodeEntry,
+  smallestEncoding,
+} from "../../src/cache/codec";
 import { makeEntry } from "../contract/tier-contract";
 
 describe("codec", () => {
@@ -37,5 +44,29 @@ describe("codec", () => {
     await expect(decodeEntry({ ...stored, body: stored.body.slice(0, 20) })).rejects.toBeInstanceOf(
       CorruptEntryError,
     );
+  });
+});
+
+describe("smallestEncoding (the optimize job's choice)", () => {
+  const text = new TextEncoder().encode(
+    "An order block is a zone where large orders were placed. ".repeat(60),
+  );
+
+  it("picks the smallest codec the mode allows, and every choice decodes back to the same bytes", async () => {
+    const auto = await smallestEncoding(text);
+    const gzip = await compress(text, "gzip");
+    expect(auto.codec).toBe("deflate");
+    expect(auto.body.byteLength).toBeLessThan(gzip.byteLength);
+    expect(await decompress(auto.body, auto.codec)).toEqual(text);
+    const fixed = await smallestEncoding(text, { mode: "gzip" });
+    expect([fixed.codec, fixed.body.byteLength]).toEqual(["gzip", gzip.byteLength]);
+    expect(await decompress(fixed.body, "gzip")).toEqual(text);
+  });
+
+  it("keeps small or incompressible bodies plain in auto mode, and everything plain in mode none", async () => {
+    expect((await smallestEncoding(text.slice(0, 500))).codec).toBe("none");
+    const noise = crypto.getRandomValues(new Uint8Array(4096));
+    expect(await smallestEncoding(noise)).toEqual({ codec: "none", body: noise });
+    expect((await smallestEncoding(text, { mode: "none" })).codec).toBe("none");
   });
 });

@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalParams, exactKey, type RawChatParams, stableStringify } from "../../src/cache/key";
 import { LOCAL_EMBEDDER_MODEL } from "../../src/semantic/embedders/service";
 import { WORKERS_AI_DEFAULT_EMBEDDING_MODEL } from "../../src/semantic/embedders/workers-ai";
-import { semanticScope } from "../../src/semantic/fingerprint";
+import { fingerprintOf, semanticScope } from "../../src/semantic/fingerprint";
 
 const MINIMAL: RawChatParams = { messages: [{ role: "user", content: "O que são Order Blocks?" }] };
 
@@ -60,10 +60,13 @@ describe("golden exact keys (a change orphans every stored entry: bump the versi
 describe("golden context fingerprints (a change orphans every stored vector: bump the version instead)", () => {
   it("pins the fingerprint of a minimal request for the offline and the Workers AI embedder", async () => {
     const params = canonicalParams(MINIMAL);
-    expect(await semanticScope(params, LOCAL_EMBEDDER_MODEL)).toEqual({
+    const scope = await semanticScope(params, LOCAL_EMBEDDER_MODEL);
+    expect({ question: scope.question, fingerprint: scope.fingerprint }).toEqual({
       question: "O que são Order Blocks?",
       fingerprint: "fb44136120a19f8f34631af1a929774c7b6a3d5906ab7c343dfb04917ab81cf2",
     });
+    // The context kept in D1 for rebuilds gives the same fingerprint back.
+    expect(await fingerprintOf(scope.context, LOCAL_EMBEDDER_MODEL)).toBe(scope.fingerprint);
     expect((await semanticScope(params, WORKERS_AI_DEFAULT_EMBEDDING_MODEL)).fingerprint).toBe(
       "4ee40d2cfc61e9e8460216bcf605fe1e1374101ca646ab443f95ea94b6a9b1fc",
     );
@@ -71,10 +74,13 @@ describe("golden context fingerprints (a change orphans every stored vector: bum
 
   it("pins the fingerprint of a conversation (system prompt, earlier turns, every parameter)", async () => {
     const params = canonicalParams(FULL);
-    expect(await semanticScope(params, LOCAL_EMBEDDER_MODEL)).toEqual({
+    const scope = await semanticScope(params, LOCAL_EMBEDDER_MODEL);
+    expect({ question: scope.question, fingerprint: scope.fingerprint }).toEqual({
       question: "E usando MACD?",
       fingerprint: "3f369735054c0b1b1e20228e7a58c20e040f9f09123e21236b1e4a9ac814ebdb",
     });
+    // The context kept in D1 for rebuilds gives the same fingerprint back.
+    expect(await fingerprintOf(scope.context, LOCAL_EMBEDDER_MODEL)).toBe(scope.fingerprint);
     expect((await semanticScope(params, WORKERS_AI_DEFAULT_EMBEDDING_MODEL)).fingerprint).toBe(
       "cab81c20eb0119436c52f20236c0ae8aa51a7377a51aba3b6575cdbaa47e8a65",
     );

@@ -56,6 +56,9 @@ export function createLocalVectorIndex(
       if (ids.length === 0) return;
       await shard(namespace).delete(ids);
     },
+    async list(namespace, after, limit) {
+      return shard(namespace).list(after, limit);
+    },
     async get(ids, namespace) {
       if (ids.length === 0) return [];
       return (await shard(namespace).get(ids)).map((record) => ({ ...record, namespace }));

@@ -81,6 +81,11 @@ export function createReadYourWritesIndex(
       return [...fresh, ...(rest.length > 0 ? await getPrimary.call(primary, rest, namespace) : [])];
     };
   }
+  const { list: listRecent } = recent;
+  if (listRecent) {
+    // Vectorize cannot be enumerated: the window is what can be listed. A delete still reaches both.
+    index.list = (namespace, after, limit) => listRecent.call(recent, namespace, after, limit);
+  }
   return withWholeIndexOps(index, primary, recent);
 }
 

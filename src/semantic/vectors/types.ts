@@ -92,6 +92,11 @@ export interface VectorIndex {
    * text implement it; the semantic lookup verifies the union of these and {@link query}'s matches.
    */
   lexical?(q: LexicalQuery): Promise<LexicalMatch[]>;
+  /**
+   * Ids of one namespace after `after`, in id order, at most `limit` (maintenance: finding vectors whose
+   * entry is gone). Backends that cannot enumerate leave it out.
+   */
+  list?(namespace: string, after: string, limit: number): Promise<Array<{ id: string; createdAt: number }>>;
   /** Stored records by id within one namespace; unknown ids are left out. */
   get?(ids: string[], namespace: string): Promise<VectorRecord[]>;
 }

@@ -19,6 +19,7 @@ const probe: SemanticProbe = {
   namespace: "tenant",
   question: "Explique Order Blocks no trading",
   fingerprint: "f".repeat(64),
+  context: "{}",
   vector: new Float32Array([1, 0, 0]),
 };
 const near: VectorMatch = { id: "near", score: 0.97, text: "Explain order blocks in trading", createdAt: 1 };
