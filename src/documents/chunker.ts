@@ -131,9 +131,9 @@ export class Chunker {
         if (!joined) return;
         const continues = this.#midParagraph;
         this.#midParagraph = false;
-        splitSentences(joined, this.#budget()).forEach((sentence, i) =>
-          this.#add({ text: sentence, paragraph: i === 0 && !continues, overlap: false }, out),
-        );
+        for (const [i, sentence] of splitSentences(joined, this.#budget()).entries()) {
+          this.#add({ text: sentence, paragraph: i === 0 && !continues, overlap: false }, out);
+        }
       };
       for (const line of paragraph.split("\n")) {
         if (HEADING.test(line.trimStart())) {

@@ -61,7 +61,13 @@ export function fuseRankings(
   k = RRF_K,
 ): Fused[] {
   const fused = new Map<string, Fused>();
-  const add = (id: string, rank: number, text: string, similarity: number | undefined, by: "vector" | "lexical") => {
+  const add = (
+    id: string,
+    rank: number,
+    text: string,
+    similarity: number | undefined,
+    by: "vector" | "lexical",
+  ) => {
     const seen = fused.get(id) ?? { id, score: 0, similarity: null, text, vector: false, lexical: false };
     seen.score += 1 / (k + rank + 1);
     if (similarity !== undefined) seen.similarity = similarity;
@@ -69,18 +75,26 @@ export function fuseRankings(
     seen[by] = true;
     fused.set(id, seen);
   };
-  vector.forEach((m, rank) => add(m.id, rank, m.text, m.score, "vector"));
-  lexical.forEach((m, rank) => add(m.id, rank, m.text, m.score, "lexical"));
+  for (const [rank, m] of vector.entries()) add(m.id, rank, m.text, m.score, "vector");
+  for (const [rank, m] of lexical.entries()) add(m.id, rank, m.text, m.score, "lexical");
   return [...fused.values()].sort((a, b) => b.score - a.score);
 }
 
 /** The chunks of the namespace most relevant to `question`, within the budget, best first. */
-export async function retrieve(deps: RetrieveDeps, question: string, options: RetrieveOptions = {}): Promise<Source[]> {
+export async function retrieve(
+  deps: RetrieveDeps,
+  question: string,
+  options: RetrieveOptions = {},
+): Promise<Source[]> {
   const { store, index, embedder } = deps;
   const topK = options.candidates ?? RETRIEVAL_CANDIDATES;
   const [vector] = await embedder.embed([question]);
   if (!vector) return [];
-  const scope = { namespace: chunkShard(store.namespace), fingerprint: chunkFingerprint(embedder.model), topK };
+  const scope = {
+    namespace: chunkShard(store.namespace),
+    fingerprint: chunkFingerprint(embedder.model),
+    topK,
+  };
   const [near, lexical] = await Promise.all([
     index.query({ ...scope, vector }),
     index.lexical ? index.lexical({ ...scope, vector, text: question }) : Promise.resolve([]),

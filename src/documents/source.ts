@@ -9,6 +9,7 @@ import { CacheError } from "../errors";
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 // C0 controls other than tab, LF, VT, FF, CR and ESC (ANSI colours in logs), and DEL: binary, not text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const BINARY = /[\u0000-\u0008\u000E-\u001A\u001C-\u001F\u007F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -75,7 +76,10 @@ export async function* readText(
       try {
         text = done ? decoder.decode() : decoder.decode(value, { stream: true });
       } catch {
-        throw badDocument(field, `is not valid UTF-8 (an invalid byte sequence in bytes ${offset}-${progress.bytes})`);
+        throw badDocument(
+          field,
+          `is not valid UTF-8 (an invalid byte sequence in bytes ${offset}-${progress.bytes})`,
+        );
       }
       if (text) {
         checkText(text, field, offset);

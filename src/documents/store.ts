@@ -8,7 +8,7 @@
 import { and, asc, count, eq, inArray, min, notExists, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { compress, decompress, sha256Hex } from "../cache/codec";
-import { chunks, contextChunks, contexts, type ContextRow } from "../db/schema";
+import { type ContextRow, chunks, contextChunks, contexts } from "../db/schema";
 import { CacheError } from "../errors";
 import type { Embedder } from "../semantic/embedders/types";
 import type { VectorIndex, VectorRecord } from "../semantic/vectors/types";
@@ -119,7 +119,15 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
       const chunk = texts.get(id) as Chunk;
       const meta = stored.get(id) as { size: number; storedSize: number; codec: "none" | "gzip" };
       const chars = chunk.text.length;
-      return { namespace, id, chars, tokens: chunk.tokens, ...meta, embedder: deps.embedder.model, createdAt: now };
+      return {
+        namespace,
+        id,
+        chars,
+        tokens: chunk.tokens,
+        ...meta,
+        embedder: deps.embedder.model,
+        createdAt: now,
+      };
     });
     for (const part of slices(rows, Math.floor(MAX_BINDINGS / 9))) {
       await db
@@ -143,7 +151,10 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
       eq(contextChunks.contextId, contextId),
       eq(contextChunks.generation, generation),
     );
-    const listed = await db.selectDistinct({ id: contextChunks.chunkId }).from(contextChunks).where(ofGeneration);
+    const listed = await db
+      .selectDistinct({ id: contextChunks.chunkId })
+      .from(contextChunks)
+      .where(ofGeneration);
     await db.delete(contextChunks).where(ofGeneration);
     const orphans: string[] = [];
     for (const part of slices(
@@ -182,14 +193,25 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
      * namespace does not hold yet. The list is written first, so a concurrent delete of another
      * document never removes a chunk this load is about to reuse.
      */
-    async addBatch(contextId: string, generation: number, position: number, batch: Chunk[]): Promise<BatchResult> {
+    async addBatch(
+      contextId: string,
+      generation: number,
+      position: number,
+      batch: Chunk[],
+    ): Promise<BatchResult> {
       const ids = await Promise.all(batch.map((chunk) => chunkId(namespace, chunk.text)));
-      const listRows = ids.map((id, i) => ({ namespace, contextId, generation, position: position + i, chunkId: id }));
+      const listRows = ids.map((id, i) => ({
+        namespace,
+        contextId,
+        generation,
+        position: position + i,
+        chunkId: id,
+      }));
       for (const part of slices(listRows, Math.floor(MAX_BINDINGS / 5))) {
         await db.insert(contextChunks).values(part);
       }
       const texts = new Map<string, Chunk>();
-      ids.forEach((id, i) => texts.set(id, batch[i] as Chunk));
+      for (const [i, id] of ids.entries()) texts.set(id, batch[i] as Chunk);
       const distinct = [...texts.keys()];
       const fresh = await storeMissing(distinct, texts);
       if (fresh > 0 && (await uniqueChunks()) > MAX_CHUNKS_PER_NAMESPACE) {
@@ -218,7 +240,8 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
           target: [contexts.namespace, contexts.id],
           set: { generation, ...meta, updatedAt: now },
         });
-      const removedChunks = old && old.generation !== generation ? await dropGeneration(contextId, old.generation) : 0;
+      const removedChunks =
+        old && old.generation !== generation ? await dropGeneration(contextId, old.generation) : 0;
       return { replaced: old !== undefined, removedChunks };
     },
 
@@ -260,11 +283,15 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
               eq(contexts.generation, contextChunks.generation),
             ),
           )
-          .innerJoin(chunks, and(eq(chunks.namespace, contextChunks.namespace), eq(chunks.id, contextChunks.chunkId)))
+          .innerJoin(
+            chunks,
+            and(eq(chunks.namespace, contextChunks.namespace), eq(chunks.id, contextChunks.chunkId)),
+          )
           .where(and(eq(contextChunks.namespace, namespace), inArray(contextChunks.chunkId, part)))
           .groupBy(contextChunks.chunkId, chunks.chars, chunks.tokens);
         for (const row of rows) {
-          if (row.contextId !== null) found.set(row.id, { contextId: row.contextId, chars: row.chars, tokens: row.tokens });
+          if (row.contextId !== null)
+            found.set(row.id, { contextId: row.contextId, chars: row.chars, tokens: row.tokens });
         }
       }
       return found;

@@ -8,9 +8,14 @@ import type { z } from "zod";
 import { requireClient } from "../auth";
 import type { AppEnv } from "../context";
 import { createDocuments } from "../documents";
-import { type IngestOptions, type IngestProgress, type IngestResult, ingestDocument } from "../documents/ingest";
+import {
+  type IngestOptions,
+  type IngestProgress,
+  type IngestResult,
+  ingestDocument,
+} from "../documents/ingest";
 import { checkDocument, MAX_DOCUMENT_BYTES, parseJsonBody, readBytes, readText } from "../documents/source";
-import { CacheError, badRequest, describeError } from "../errors";
+import { badRequest, CacheError, describeError } from "../errors";
 import { contextOptionsSchema, contextSchema, fieldName, knowledgeBaseSchema } from "../validation";
 import { warmEntries } from "./knowledge-base";
 import { withCache } from "./respond";
@@ -31,7 +36,9 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 
 function checkLength(header: string | undefined, max: number, field: string): void {
   if (header !== undefined && Number(header) > max) {
-    throw new CacheError("payload_too_large", `${field}: the document is larger than ${max} bytes`, { field });
+    throw new CacheError("payload_too_large", `${field}: the document is larger than ${max} bytes`, {
+      field,
+    });
   }
 }
 
@@ -45,13 +52,17 @@ function progressStream(run: (onProgress: (p: IngestProgress) => Promise<void>) 
     try {
       await line({ done: true, ...(await run((p) => line({ progress: true, ...p }))) });
     } catch (error) {
-      const body = error instanceof CacheError ? error.toJSON() : { error: { message: describeError(error) } };
+      const body =
+        error instanceof CacheError ? error.toJSON() : { error: { message: describeError(error) } };
       await line({ done: true, ...body, status: error instanceof CacheError ? error.status : 500 });
     } finally {
       await writer.close();
     }
   })();
-  return { response: new Response(readable, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } }), done };
+  return {
+    response: new Response(readable, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } }),
+    done,
+  };
 }
 
 context.post("/context", requireClient, async (c) => {
@@ -68,17 +79,27 @@ context.post("/context", requireClient, async (c) => {
     const body = parse(contextSchema, parseJsonBody(await readBytes(c.req.raw.body, MAX_JSON_BYTES)));
     checkDocument(body.text, "text");
     contextId = body.context_id ?? query.context_id ?? `ctx-${crypto.randomUUID()}`;
-    options = { maxTokens: body.chunk_tokens ?? query.chunk_tokens, overlapTokens: body.overlap_tokens ?? query.overlap_tokens };
+    options = {
+      maxTokens: body.chunk_tokens ?? query.chunk_tokens,
+      overlapTokens: body.overlap_tokens ?? query.overlap_tokens,
+    };
     pieces = [body.text.replace(/^\uFEFF/, "")];
   } else if (type.startsWith("text/") || type.startsWith("application/octet-stream")) {
     checkLength(c.req.header("content-length"), MAX_DOCUMENT_BYTES, "text");
     if (!c.req.raw.body) throw badRequest("text", "is empty");
     const read = { bytes: 0 };
     contextId = query.context_id ?? `ctx-${crypto.randomUUID()}`;
-    options = { maxTokens: query.chunk_tokens, overlapTokens: query.overlap_tokens, bytesRead: () => read.bytes };
+    options = {
+      maxTokens: query.chunk_tokens,
+      overlapTokens: query.overlap_tokens,
+      bytesRead: () => read.bytes,
+    };
     pieces = readText(c.req.raw.body, read);
   } else {
-    throw badRequest("content-type", "must be application/json ({text, context_id?}) or text/plain (the document)");
+    throw badRequest(
+      "content-type",
+      "must be application/json ({text, context_id?}) or text/plain (the document)",
+    );
   }
   const { store } = createDocuments(c.env, namespace);
   if (!wantsProgress) return c.json(await ingestDocument(store, contextId, pieces, options));
@@ -112,34 +133,55 @@ context.delete("/context/:id", requireClient, async (c) => {
   const id = c.req.param("id");
   const { store } = createDocuments(c.env, c.get("namespace"));
   const removed = await store.remove(id);
-  if (!removed) throw new CacheError("not_found", `context_id: no document ${id} in this namespace`, { field: "context_id" });
-  return c.json({ deleted: true, context_id: id, removed_chunks: removed.removedChunks, unique_chunks: await store.uniqueChunks() });
+  if (!removed)
+    throw new CacheError("not_found", `context_id: no document ${id} in this namespace`, {
+      field: "context_id",
+    });
+  return c.json({
+    deleted: true,
+    context_id: id,
+    removed_chunks: removed.removedChunks,
+    unique_chunks: await store.uniqueChunks(),
+  });
 });
 
 context.post("/knowledge-base", requireClient, withCache, async (c) => {
   checkLength(c.req.header("content-length"), MAX_JSON_BYTES, "body");
   const kb = parse(knowledgeBaseSchema, parseJsonBody(await readBytes(c.req.raw.body, MAX_JSON_BYTES)));
   // Every document is checked before anything is stored.
-  kb.documents.forEach((doc, i) => checkDocument(doc.text, `documents[${i}].text`));
+  for (const [i, doc] of kb.documents.entries()) checkDocument(doc.text, `documents[${i}].text`);
   const { store } = createDocuments(c.env, c.get("namespace"));
   const options = { maxTokens: kb.chunk_tokens, overlapTokens: kb.overlap_tokens };
   const documents: IngestResult[] = [];
   for (const [i, doc] of kb.documents.entries()) {
     const id = doc.id ?? `${kb.id}:doc-${i}`;
-    documents.push(await ingestDocument(store, id, [doc.text], { ...options, field: `documents[${i}].text` }));
+    documents.push(
+      await ingestDocument(store, id, [doc.text], { ...options, field: `documents[${i}].text` }),
+    );
   }
   let qa: IngestResult | undefined;
   let warmed = { stored: 0, indexed: 0 };
   if (kb.entries.length > 0) {
     // Each entry its own section: one chunk per question/answer, found by retrieval like any document.
-    const text = kb.entries.map((e) => `# Q: ${e.question.replace(/\s+/g, " ")}\n\nA: ${e.answer}`).join("\n\n");
+    const text = kb.entries
+      .map((e) => `# Q: ${e.question.replace(/\s+/g, " ")}\n\nA: ${e.answer}`)
+      .join("\n\n");
     qa = await ingestDocument(store, `${kb.id}:qa`, [text], { ...options, field: "entries" });
     warmed = await warmEntries(c, kb.entries, kb.model);
   }
   return c.json({
     id: kb.id,
-    documents: documents.map(({ context_id, chunks, new_chunks, bytes }) => ({ context_id, chunks, new_chunks, bytes })),
-    entries: { count: kb.entries.length, ...warmed, ...(qa && { context_id: qa.context_id, chunks: qa.chunks }) },
+    documents: documents.map(({ context_id, chunks, new_chunks, bytes }) => ({
+      context_id,
+      chunks,
+      new_chunks,
+      bytes,
+    })),
+    entries: {
+      count: kb.entries.length,
+      ...warmed,
+      ...(qa && { context_id: qa.context_id, chunks: qa.chunks }),
+    },
     unique_chunks: await store.uniqueChunks(),
   });
 });

@@ -181,7 +181,8 @@ function paths(): Record<string, Record<string, Op>> {
     },
     "/v1/r1/knowledge-base": {
       post: {
-        summary: "Load a JSON knowledge base: documents, and question/answer entries that also warm the cache",
+        summary:
+          "Load a JSON knowledge base: documents, and question/answer entries that also warm the cache",
         body: knowledgeBaseSchema,
         statuses: [413, 501, 503],
       },

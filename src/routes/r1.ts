@@ -4,10 +4,10 @@ import { requireClient } from "../auth";
 import { parseControls } from "../cache/controls";
 import { canonicalParams } from "../cache/key";
 import type { AppEnv } from "../context";
-import { CacheError, describeError } from "../errors";
 import { createDocuments } from "../documents";
 import { withContext } from "../documents/prompt";
 import type { Source } from "../documents/retrieve";
+import { CacheError, describeError } from "../errors";
 import { primed, replayEntry } from "../format/events";
 import type { UpstreamEvent } from "../upstream/types";
 import { r1ChatSchema, r1SearchSchema, validate } from "../validation";
@@ -55,7 +55,11 @@ function nativeStream(
       try {
         for await (const event of events) {
           if (event.type === "done")
-            send(controller, { done: true, finish_reason: event.finishReason, ...summary(resolved, sources) });
+            send(controller, {
+              done: true,
+              finish_reason: event.finishReason,
+              ...summary(resolved, sources),
+            });
           else if (event.reasoning) send(controller, { reasoning: event.reasoning });
           else if (event.content) send(controller, { response: event.content });
         }

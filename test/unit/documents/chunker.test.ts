@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { CHARS_PER_TOKEN, Chunker, chunkText, estimateTokens, splitSentences } from "../../../src/documents/chunker";
+import {
+  CHARS_PER_TOKEN,
+  Chunker,
+  chunkText,
+  estimateTokens,
+  splitSentences,
+} from "../../../src/documents/chunker";
 import { fuseRankings } from "../../../src/documents/retrieve";
 
 const sentence = (i: number) => `Sentence number ${i} talks about topic ${i % 7} in some detail.`;
-const paragraph = (from: number, n: number) => Array.from({ length: n }, (_, i) => sentence(from + i)).join(" ");
+const paragraph = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => sentence(from + i)).join(" ");
 
 const doc = [
   "# Alpha",
@@ -39,7 +46,9 @@ describe("chunker", () => {
   });
 
   it("splits paragraphs at sentences, and overlaps consecutive chunks of a section by their last sentences", () => {
-    const chunks = chunkText(doc, { maxTokens: 64, overlapTokens: 16 }).filter((c) => c.text.startsWith("## Beta"));
+    const chunks = chunkText(doc, { maxTokens: 64, overlapTokens: 16 }).filter((c) =>
+      c.text.startsWith("## Beta"),
+    );
     expect(chunks.length).toBeGreaterThan(3);
     for (let i = 1; i < chunks.length; i++) {
       const previous = (chunks[i - 1] as { text: string }).text;
@@ -54,7 +63,8 @@ describe("chunker", () => {
 
   it("without overlap, every sentence is in exactly one chunk", () => {
     const chunks = chunkText(doc, { maxTokens: 64, overlapTokens: 0 });
-    for (let i = 200; i < 230; i++) expect(chunks.filter((c) => c.text.includes(sentence(i)))).toHaveLength(1);
+    for (let i = 200; i < 230; i++)
+      expect(chunks.filter((c) => c.text.includes(sentence(i)))).toHaveLength(1);
   });
 
   it("puts paragraphs apart by a blank line inside a chunk, and does not start chunks on carried-over text alone", () => {
