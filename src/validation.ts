@@ -157,3 +157,17 @@ export const knowledgeBaseSchema = z
     message: "must hold documents or entries",
     path: ["documents"],
   });
+
+/** `POST /v1/r1/context/search`: the chunks `use_context` would put in the prompt, without asking R1. */
+export const contextSearchSchema = z.object({
+  prompt: z
+    .string({ error: (i) => (i.input === undefined ? "is required" : "must be a string") })
+    .min(1, "must not be empty"),
+  k: z.number().int().min(1, "must be between 1 and 20").max(20, "must be between 1 and 20").default(5),
+  max_tokens: z
+    .number()
+    .int()
+    .min(1, "must be between 1 and 32000")
+    .max(32_000, "must be between 1 and 32000")
+    .default(2_000),
+});

@@ -16,7 +16,14 @@ import {
 } from "../documents/ingest";
 import { checkDocument, MAX_DOCUMENT_BYTES, parseJsonBody, readBytes, readText } from "../documents/source";
 import { badRequest, CacheError, describeError } from "../errors";
-import { contextOptionsSchema, contextSchema, fieldName, knowledgeBaseSchema } from "../validation";
+import {
+  contextOptionsSchema,
+  contextSchema,
+  contextSearchSchema,
+  fieldName,
+  knowledgeBaseSchema,
+  validate,
+} from "../validation";
 import { warmEntries } from "./knowledge-base";
 import { withCache } from "./respond";
 
@@ -108,6 +115,13 @@ context.post("/context", requireClient, async (c) => {
   );
   c.executionCtx.waitUntil(done);
   return response;
+});
+
+context.post("/context/search", requireClient, validate("json", contextSearchSchema), async (c) => {
+  const body = c.req.valid("json");
+  const documents = createDocuments(c.env, c.get("namespace"));
+  const sources = await documents.retrieve(body.prompt, { maxChunks: body.k, maxTokens: body.max_tokens });
+  return c.json({ prompt: body.prompt, sources });
 });
 
 context.get("/context", requireClient, async (c) => {

@@ -11,6 +11,7 @@ import {
   chatCompletionSchema,
   contextOptionsSchema,
   contextSchema,
+  contextSearchSchema,
   knowledgeBaseSchema,
   r1ChatSchema,
   r1SearchSchema,
@@ -171,6 +172,13 @@ function paths(): Record<string, Record<string, Op>> {
         statuses: [413, 501, 503],
       },
       get: { summary: "The tenant's documents with their sizes, and its distinct chunks" },
+    },
+    "/v1/r1/context/search": {
+      post: {
+        summary: "The chunks use_context would put in the prompt for a question (no R1 call)",
+        body: contextSearchSchema,
+        statuses: [501, 503],
+      },
     },
     "/v1/r1/context/{id}": {
       delete: {

@@ -163,6 +163,28 @@ describe("retrieval", () => {
   });
 });
 
+describe("POST /v1/r1/context/search", () => {
+  it("returns the chunks use_context would use, without calling R1, within k and the token budget", async () => {
+    const t = tenant();
+    await t.as("/v1/r1/context", { body: { text: EN_DOCUMENT, context_id: "report", chunk_tokens: 64 } });
+    const res = await t.as("/v1/r1/context/search", { body: { prompt: "Where is the main factory?", k: 2 } });
+    expect(res.status).toBe(200);
+    const { sources } = res.json();
+    expect(sources).toHaveLength(2);
+    expect(sources[0].text).toContain("Tampere, Finland");
+    expect(sources[0]).toMatchObject({
+      context_id: "report",
+      found_by: expect.stringMatching(/vector|lexical|both/),
+    });
+    const tight = (
+      await t.as("/v1/r1/context/search", { body: { prompt: "Where is the main factory?", max_tokens: 70 } })
+    ).json();
+    expect(tight.sources).toHaveLength(1);
+    const bad = await t.as("/v1/r1/context/search", { body: { prompt: "x", k: 50 } });
+    expect([bad.status, bad.json().error.param]).toEqual([400, "k"]);
+  });
+});
+
 describe("use_context and the cache", () => {
   it("answers a repeated question from the cache with the same sources; the prompt cites them", async () => {
     const t = tenant();
