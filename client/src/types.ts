@@ -243,4 +243,8 @@ export interface ContextList {
   }>;
   total_bytes: number;
   unique_chunks: number;
+  /** Bytes of the distinct chunks' text, each once. */
+  chunk_bytes: number;
+  /** The same as stored in R2 (compressed). */
+  stored_bytes: number;
 }

@@ -183,6 +183,19 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
     namespace,
     uniqueChunks,
 
+    /** Distinct chunks and their bytes: plain, and as stored in R2 (compressed). */
+    async usage(): Promise<{ chunks: number; bytes: number; storedBytes: number }> {
+      const [row] = await db
+        .select({
+          n: count(),
+          bytes: sql<number>`coalesce(sum(${chunks.size}), 0)`,
+          stored: sql<number>`coalesce(sum(${chunks.storedSize}), 0)`,
+        })
+        .from(chunks)
+        .where(inNamespace);
+      return { chunks: row?.n ?? 0, bytes: row?.bytes ?? 0, storedBytes: row?.stored ?? 0 };
+    },
+
     /** A new generation number for a load of `contextId` (unique enough: time and randomness). */
     generation(): number {
       return Date.now() * 1024 + Math.floor(Math.random() * 1024);

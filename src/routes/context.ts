@@ -126,7 +126,7 @@ context.post("/context/search", requireClient, validate("json", contextSearchSch
 
 context.get("/context", requireClient, async (c) => {
   const { store } = createDocuments(c.env, c.get("namespace"));
-  const rows = await store.list();
+  const [rows, usage] = await Promise.all([store.list(), store.usage()]);
   return c.json({
     contexts: rows.map((row) => ({
       context_id: row.id,
@@ -139,7 +139,10 @@ context.get("/context", requireClient, async (c) => {
       updated_at: new Date(row.updatedAt).toISOString(),
     })),
     total_bytes: rows.reduce((sum, row) => sum + row.bytes, 0),
-    unique_chunks: await store.uniqueChunks(),
+    unique_chunks: usage.chunks,
+    // Each distinct chunk once: its text, and as stored in R2 (compressed).
+    chunk_bytes: usage.bytes,
+    stored_bytes: usage.storedBytes,
   });
 });
 

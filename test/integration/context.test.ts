@@ -76,6 +76,9 @@ describe("POST /v1/r1/context", () => {
     ).json();
     expect(second.reused_chunks).toBeGreaterThan(0);
     expect(second.unique_chunks).toBe(first.chunks + second.chunks - second.reused_chunks);
+    const listed = (await t.as("/v1/r1/context")).json();
+    expect(listed.stored_bytes).toBeGreaterThan(0);
+    expect(listed.stored_bytes).toBeLessThan(listed.chunk_bytes);
 
     let embedded = 0;
     const real = (env as unknown as Env).EMBEDDER as EmbedderService;
