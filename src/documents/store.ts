@@ -6,6 +6,7 @@
  * half-stored is ever served. Chunks no document lists any more are removed everywhere.
  */
 import { and, asc, count, eq, inArray, min, notExists, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { compress, decompress, sha256Hex } from "../cache/codec";
 import { type ContextRow, chunks, contextChunks, contexts } from "../db/schema";
@@ -19,7 +20,7 @@ export const MAX_CHUNKS_PER_NAMESPACE = 100_000;
 /** Bound parameters per D1 statement (https://developers.cloudflare.com/d1/platform/limits/). */
 const MAX_BINDINGS = 100;
 /** Parallel R2 writes of one batch. */
-const R2_CONCURRENCY = 16;
+const R2_CONCURRENCY = 32;
 /** Chunks at least this long are gzipped in R2 (below it gzip's header costs more than it saves). */
 const COMPRESS_FROM_BYTES = 256;
 
@@ -74,6 +75,12 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
   const fingerprint = chunkFingerprint(deps.embedder.model);
   const inNamespace = eq(chunks.namespace, namespace);
 
+  /** Runs statements in one D1 round trip (one implicit transaction). */
+  async function inOneTrip<T extends BatchItem<"sqlite">>(statements: T[]): Promise<void> {
+    const [first, ...rest] = statements;
+    if (first) await db.batch([first, ...rest]);
+  }
+
   async function uniqueChunks(): Promise<number> {
     const [row] = await db.select({ n: count() }).from(chunks).where(inNamespace);
     return row?.n ?? 0;
@@ -94,27 +101,35 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
     const encoder = new TextEncoder();
     const now = Date.now();
     const stored = new Map<string, { size: number; storedSize: number; codec: "none" | "gzip" }>();
-    for (const part of slices(missing, R2_CONCURRENCY)) {
-      await Promise.all(
-        part.map(async (id) => {
-          const plain = encoder.encode(texts.get(id)?.text ?? "");
-          const codec = plain.byteLength >= COMPRESS_FROM_BYTES ? "gzip" : "none";
-          const body = await compress(plain, codec);
-          await deps.bucket.put(r2Key(namespace, id), body, { customMetadata: { codec } });
-          stored.set(id, { size: plain.byteLength, storedSize: body.byteLength, codec });
-        }),
-      );
-    }
-    const vectors = await deps.embedder.embed(missing.map((id) => texts.get(id)?.text ?? ""));
-    const records: VectorRecord[] = missing.map((id, i) => ({
-      id,
-      vector: vectors[i] as Float32Array,
-      namespace: shard,
-      fingerprint,
-      text: texts.get(id)?.text ?? "",
-      createdAt: now,
-    }));
-    await deps.index.upsert(records);
+    const writeBodies = async () => {
+      for (const part of slices(missing, R2_CONCURRENCY)) {
+        await Promise.all(
+          part.map(async (id) => {
+            const plain = encoder.encode(texts.get(id)?.text ?? "");
+            let codec: "none" | "gzip" = plain.byteLength >= COMPRESS_FROM_BYTES ? "gzip" : "none";
+            let body = await compress(plain, codec);
+            // Text that does not shrink is kept plain: no inflation, no decompression on reads.
+            if (body.byteLength >= plain.byteLength) [codec, body] = ["none", plain];
+            await deps.bucket.put(r2Key(namespace, id), body, { customMetadata: { codec } });
+            stored.set(id, { size: plain.byteLength, storedSize: body.byteLength, codec });
+          }),
+        );
+      }
+    };
+    const writeVectors = async () => {
+      const vectors = await deps.embedder.embed(missing.map((id) => texts.get(id)?.text ?? ""));
+      const records: VectorRecord[] = missing.map((id, i) => ({
+        id,
+        vector: vectors[i] as Float32Array,
+        namespace: shard,
+        fingerprint,
+        text: texts.get(id)?.text ?? "",
+        createdAt: now,
+      }));
+      await deps.index.upsert(records);
+    };
+    // Independent writes; the row that says the chunk exists comes only after both.
+    await Promise.all([writeBodies(), writeVectors()]);
     const rows = missing.map((id) => {
       const chunk = texts.get(id) as Chunk;
       const meta = stored.get(id) as { size: number; storedSize: number; codec: "none" | "gzip" };
@@ -129,15 +144,16 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
         createdAt: now,
       };
     });
-    for (const part of slices(rows, Math.floor(MAX_BINDINGS / 9))) {
-      await db
+    const inserts = [...slices(rows, Math.floor(MAX_BINDINGS / 9))].map((part) =>
+      db
         .insert(chunks)
         .values(part)
         .onConflictDoUpdate({
           target: [chunks.namespace, chunks.id],
           set: { embedder: sql`excluded.embedder`, createdAt: sql`excluded.created_at` },
-        });
-    }
+        }),
+    );
+    await inOneTrip(inserts);
     return missing.length;
   }
 
@@ -220,9 +236,11 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
         position: position + i,
         chunkId: id,
       }));
-      for (const part of slices(listRows, Math.floor(MAX_BINDINGS / 5))) {
-        await db.insert(contextChunks).values(part);
-      }
+      await inOneTrip(
+        [...slices(listRows, Math.floor(MAX_BINDINGS / 5))].map((part) =>
+          db.insert(contextChunks).values(part),
+        ),
+      );
       const texts = new Map<string, Chunk>();
       for (const [i, id] of ids.entries()) texts.set(id, batch[i] as Chunk);
       const distinct = [...texts.keys()];
