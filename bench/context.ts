@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
   options: {
     "max-chunks": { type: "string", default: "100000" },
     "skip-encoder": { type: "boolean", default: false },
+    "quality-only": { type: "boolean", default: false },
   },
 });
 const MAX_CHUNKS = Number(args["max-chunks"]);
@@ -164,8 +165,58 @@ function hashEmbedder(): Promise<{ server: Server; url: string }> {
 }
 
 const report: string[] = [];
+
+/**
+ * Quality among distractors: 227 chunks of QQP text in the namespace first, then both written
+ * documents at small chunks (64/16: 16 EN and 11 PT chunks), so each question picks its chunk out of 254.
+ */
+async function qualityAmongDistractors(qqp: string[]) {
+  const worker = await startWorker();
+  try {
+    const base = worker.base;
+    await ingest(base, "distractors", corpus(qqp, 100, 1));
+    for (const [tokens, overlap] of [
+      [64, 16],
+      [256, 32],
+    ] as const) {
+      const q = `&chunk_tokens=${tokens}&overlap_tokens=${overlap}`;
+      const en = await ingest(base, `en-${tokens}`, EN_DOCUMENT, q);
+      const pt = await ingest(base, `pt-${tokens}`, PT_DOCUMENT, q);
+      const label = `among ${pt.result.unique_chunks} chunks`;
+      report.push(
+        `chunks ${tokens}/${overlap}: EN ${en.result.chunks} chunks, PT ${pt.result.chunks} chunks; namespace ${pt.result.unique_chunks} chunks`,
+      );
+      report.push(
+        await quality(
+          base,
+          `EN ${EN_QUESTIONS.length} questions, chunks ${tokens}/${overlap}, ${label}`,
+          EN_QUESTIONS,
+        ),
+      );
+      report.push(
+        await quality(
+          base,
+          `PT ${PT_QUESTIONS.length} questions, chunks ${tokens}/${overlap}, ${label}`,
+          PT_QUESTIONS,
+        ),
+      );
+      for (const id of [`en-${tokens}`, `pt-${tokens}`]) {
+        await fetch(`${base}/v1/r1/context/${id}`, { method: "DELETE", headers: AUTH });
+      }
+    }
+  } finally {
+    await worker.stop();
+  }
+}
 const questions = qqpQuestions(["qqp-dev.jsonl"]);
 console.log(`qqp-dev.jsonl: ${questions.length} questions (a and b of rows 0-11,999)`);
+
+if (args["quality-only"]) {
+  await qualityAmongDistractors(questions);
+  console.log("\n## summary\n");
+  for (const line of report) console.log(`- ${line}`);
+  process.exit(0);
+}
 
 if (!args["skip-encoder"]) {
   const worker = await startWorker();
