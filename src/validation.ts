@@ -98,6 +98,8 @@ export const chatCompletionSchema = z.looseObject({
   n: z.literal(1, { error: "only n=1 is supported" }).nullable().optional(),
   stream: z.boolean().nullable().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+  /** Extension: answer from the documents added with `POST /v1/r1/context` (not sent upstream). */
+  use_context: z.boolean({ error: "must be a boolean" }).optional(),
 });
 
 export type ChatCompletionBody = z.infer<typeof chatCompletionSchema>;
@@ -120,4 +122,76 @@ export const r1SearchSchema = z.object({
   threshold: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").optional(),
   k: z.number().int().min(1, "must be between 1 and 20").max(20, "must be between 1 and 20").default(5),
   model: z.string().min(1).optional(),
+});
+
+const contextIdSchema = z
+  .string({ error: "must be a string" })
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', ':' or '-'");
+
+const chunkTokensSchema = z.coerce
+  .number()
+  .int()
+  .min(32, "must be between 32 and 2048")
+  .max(2048, "must be between 32 and 2048")
+  .optional();
+const overlapTokensSchema = z.coerce
+  .number()
+  .int()
+  .min(0, "must be between 0 and 512")
+  .max(512, "must be between 0 and 512")
+  .optional();
+
+/** Options of a document load, in the JSON body or (streamed text bodies) the query string. */
+export const contextOptionsSchema = z.object({
+  context_id: contextIdSchema.optional(),
+  chunk_tokens: chunkTokensSchema,
+  overlap_tokens: overlapTokensSchema,
+  progress: z.enum(["0", "1", "true", "false"]).optional(),
+});
+
+/** `POST /v1/r1/context` as JSON: the whole document in `text`. */
+export const contextSchema = z.object({
+  text: z.string({ error: (i) => (i.input === undefined ? "is required" : "must be a string") }),
+  context_id: contextIdSchema.optional(),
+  chunk_tokens: chunkTokensSchema,
+  overlap_tokens: overlapTokensSchema,
+});
+
+const kbDocument = z.object({
+  id: contextIdSchema.optional(),
+  text: z.string({ error: (i) => (i.input === undefined ? "is required" : "must be a string") }),
+});
+const kbEntry = z.object({
+  question: z.string({ error: "must be a string" }).min(1, "must not be empty"),
+  answer: z.string({ error: "must be a string" }).min(1, "must not be empty"),
+  reasoning: z.string().optional(),
+});
+
+/** `POST /v1/r1/knowledge-base`: documents and question/answer entries (which also warm the cache). */
+export const knowledgeBaseSchema = z
+  .object({
+    id: contextIdSchema.default("knowledge-base"),
+    documents: z.array(kbDocument).max(1000, "at most 1000 documents").default([]),
+    entries: z.array(kbEntry).max(10_000, "at most 10000 entries").default([]),
+    model: z.string().min(1).optional(),
+    chunk_tokens: chunkTokensSchema,
+    overlap_tokens: overlapTokensSchema,
+  })
+  .refine((kb) => kb.documents.length + kb.entries.length > 0, {
+    message: "must hold documents or entries",
+    path: ["documents"],
+  });
+
+/** `POST /v1/r1/context/search`: the chunks `use_context` would put in the prompt, without asking R1. */
+export const contextSearchSchema = z.object({
+  prompt: z
+    .string({ error: (i) => (i.input === undefined ? "is required" : "must be a string") })
+    .min(1, "must not be empty"),
+  k: z.number().int().min(1, "must be between 1 and 20").max(20, "must be between 1 and 20").default(5),
+  max_tokens: z
+    .number()
+    .int()
+    .min(1, "must be between 1 and 32000")
+    .max(32_000, "must be between 1 and 32000")
+    .default(2_000),
 });

@@ -27,6 +27,8 @@ import type {
   Completion,
   CompletionRequest,
   CompletionStreamEnd,
+  ContextList,
+  ContextOptions,
   ContextResult,
   NativeStreamEnd,
   SearchOptions,
@@ -140,16 +142,22 @@ export class R1CacheClient {
   }
 
   /**
-   * Stores a document for context injection (`POST /v1/r1/context`). Workers without context injection
-   * answer 501: an `R1CacheError` with code `not_enabled`.
+   * Stores a document for context expansion (`POST /v1/r1/context`, up to 10 MiB): chunked, each
+   * distinct chunk stored once. Ask about it with `chat({ prompt, useContext: true })`. Workers
+   * without an embedder answer 501: an `R1CacheError` with code `not_enabled`.
    */
-  async addContext(text: string, options: CallOptions & { contextId?: string } = {}): Promise<ContextResult> {
-    const { contextId, ...call } = options;
-    const body = { text, context_id: contextId };
+  async addContext(text: string, options: ContextOptions = {}): Promise<ContextResult> {
+    const { contextId, chunkTokens, overlapTokens, ...call } = options;
+    const body = { text, context_id: contextId, chunk_tokens: chunkTokens, overlap_tokens: overlapTokens };
     return this.#client<ContextResult>({ ...call, method: "POST", path: "/v1/r1/context", body });
   }
 
-  /** Deletes a stored document (`DELETE /v1/r1/context/:id`); 501 where context injection is missing. */
+  /** The tenant's documents with their sizes (`GET /v1/r1/context`). */
+  async listContexts(options: CallOptions = {}): Promise<ContextList> {
+    return this.#client<ContextList>({ ...options, method: "GET", path: "/v1/r1/context" });
+  }
+
+  /** Deletes a stored document and the chunks no other document uses (`DELETE /v1/r1/context/:id`). */
   async deleteContext(contextId: string, options: CallOptions = {}): Promise<AdminReport> {
     const path = `/v1/r1/context/${encodeURIComponent(contextId)}`;
     return this.#client<AdminReport>({ ...options, method: "DELETE", path });

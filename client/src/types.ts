@@ -63,7 +63,10 @@ export interface ChatRequest {
   prompt: string;
   /** false: neither look up nor store (the seed's `use_cache`). @default true */
   useCache?: boolean;
-  /** Inject stored context chunks (the worker answers 501 until context injection ships). @default false */
+  /**
+   * Answer from the documents added with `addContext`: the most relevant chunks go into the prompt and
+   * the result lists them in `sources`. @default false
+   */
   useContext?: boolean;
   maxTokens?: number;
   model?: string;
@@ -79,6 +82,20 @@ export interface ChatSummary {
   reason?: string;
   response_time_ms: number;
   key: string;
+  /** With `useContext`: the chunks the answer was built on, most relevant first. */
+  sources?: ContextSource[];
+}
+
+/** A chunk an answer was built on. */
+export interface ContextSource {
+  context_id: string;
+  chunk_id: string;
+  text: string;
+  /** Reciprocal-rank-fusion score of the vector and lexical rankings. */
+  score: number;
+  /** Cosine of the question and the chunk, where known. */
+  similarity: number | null;
+  found_by: "vector" | "lexical" | "both";
 }
 
 /** The answer of `chat()`: the body of `POST /v1/r1/chat` plus the header metadata. */
@@ -185,9 +202,49 @@ export interface SearchOptions extends CallOptions {
 /** `POST /v1/r1/context` answer. */
 export interface ContextResult {
   context_id: string;
+  /** Chunks in the document (repeats counted). */
   chunks: number;
+  /** Distinct chunks the tenant holds after the load (each stored once). */
   unique_chunks: number;
+  /** Chunks this load stored (and embedded); the rest were already held. */
+  new_chunks: number;
+  reused_chunks: number;
+  bytes: number;
+  chars: number;
+  tokens: number;
+  /** A document of this id existed and was replaced. */
+  replaced: boolean;
 }
 
 /** How the semantic layer matches: with a calibrated score, on the rules alone, or not at all. */
 export type SemanticMode = "calibrated" | "rules-only" | "off";
+
+/** Options of `addContext`. */
+export interface ContextOptions extends CallOptions {
+  /** The document's id; a document of the same id is replaced. @default a random id */
+  contextId?: string;
+  /** Chunk size in estimated tokens (32-2048). @default 256 */
+  chunkTokens?: number;
+  /** Overlap of consecutive chunks (0-512). @default 32 */
+  overlapTokens?: number;
+}
+
+/** `GET /v1/r1/context` answer. */
+export interface ContextList {
+  contexts: Array<{
+    context_id: string;
+    bytes: number;
+    chars: number;
+    tokens: number;
+    chunks: number;
+    checksum: string;
+    created_at: string;
+    updated_at: string;
+  }>;
+  total_bytes: number;
+  unique_chunks: number;
+  /** Bytes of the distinct chunks' text, each once. */
+  chunk_bytes: number;
+  /** The same as stored in R2 (compressed). */
+  stored_bytes: number;
+}

@@ -1,5 +1,5 @@
 /** @module D1 schema (drizzle). `npm run db:generate` writes migrations/ from it. */
-import { customType, index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** A BLOB as Uint8Array (drizzle's `blob({ mode: "buffer" })` needs Node's Buffer). */
 const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | number[] | Uint8Array }>({
@@ -89,3 +89,72 @@ export const maintenanceRuns = sqliteTable("maintenance_runs", {
   state: text("state").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * Documents added for context expansion (`POST /v1/r1/context`), one row per namespace and id. The row
+ * names the generation whose chunk list is current: a document being (re)loaded writes its chunk list
+ * under a new generation and becomes visible only when this row points to it.
+ */
+export const contexts = sqliteTable(
+  "contexts",
+  {
+    namespace: text("namespace").notNull(),
+    id: text("id").notNull(),
+    generation: integer("generation").notNull(),
+    /** UTF-8 bytes of the document as received. */
+    bytes: integer("bytes").notNull(),
+    chars: integer("chars").notNull(),
+    /** Estimated tokens of the document. */
+    tokens: integer("tokens").notNull(),
+    /** Chunks in the document (repeats counted). */
+    chunks: integer("chunks").notNull(),
+    /** SHA-256 of the document's text. */
+    checksum: text("checksum").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.id] })],
+);
+
+export type ContextRow = typeof contexts.$inferSelect;
+
+/** The chunk list of each document generation, in document order. */
+export const contextChunks = sqliteTable(
+  "context_chunks",
+  {
+    namespace: text("namespace").notNull(),
+    contextId: text("context_id").notNull(),
+    generation: integer("generation").notNull(),
+    position: integer("position").notNull(),
+    chunkId: text("chunk_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.namespace, t.contextId, t.generation, t.position] }),
+    index("context_chunks_chunk_idx").on(t.namespace, t.chunkId),
+  ],
+);
+
+/**
+ * Each distinct chunk of a namespace, stored once whatever the number of documents holding it: its
+ * body compressed in R2 (`chunks/<namespace>/<id>`), its vector and words in the chunk index.
+ */
+export const chunks = sqliteTable(
+  "chunks",
+  {
+    namespace: text("namespace").notNull(),
+    /** SHA-256 of the namespace and the chunk text. */
+    id: text("id").notNull(),
+    chars: integer("chars").notNull(),
+    tokens: integer("tokens").notNull(),
+    /** UTF-8 bytes of the text, and as stored in R2. */
+    size: integer("size").notNull(),
+    storedSize: integer("stored_size").notNull(),
+    codec: text("codec", { enum: ["none", "gzip", "deflate"] }).notNull(),
+    /** Model of the embedder whose vector the index holds. */
+    embedder: text("embedder").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.id] })],
+);
+
+export type ChunkRow = typeof chunks.$inferSelect;

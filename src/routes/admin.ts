@@ -7,6 +7,7 @@ import { coalescerName } from "../cache/coalescing";
 import { type ConfigPatch, configSchema } from "../config";
 import { resetConfig, updateConfig } from "../config-store";
 import type { AppEnv } from "../context";
+import { countChunks } from "../documents/store";
 import { badRequest, CacheError, describeError } from "../errors";
 import { DEFAULT_BATCH, MAINTENANCE_JOBS, runMaintenance } from "../maintenance";
 import { currentAlerts } from "../stats/alerts";
@@ -52,6 +53,7 @@ admin.get("/stats", validate("query", statsQuery), async (c, next) => {
     cache_size_bytes: Object.values(tiers).reduce((sum, t) => sum + Math.max(0, t.bytes), 0),
     unique_entries: tiers.l3?.entries ?? 0,
     aliases: await aliases.count(namespace).catch(() => 0),
+    unique_chunks: await countChunks(c.env.DB, namespace).catch(() => 0),
     tiers,
   });
 });
@@ -120,7 +122,8 @@ admin.get("/stats", async (c) => {
     semantic_errors: stats.semanticErrors,
     semantic_lexical_errors: stats.lexicalErrors,
     semantic_rerank_errors: stats.rerankErrors,
-    unique_chunks: 0,
+    // Distinct context chunks (each stored once whatever the number of documents holding it).
+    unique_chunks: await countChunks(c.env.DB).catch(() => 0),
     semantic_threshold: config.semanticThreshold,
     semantic: (await c
       .get("cache")

@@ -1,8 +1,11 @@
 /** @module OpenAI-compatible API: POST /v1/chat/completions (JSON and SSE) and GET /v1/models. */
 import { Hono } from "hono";
 import { requireClient } from "../auth";
-import { DEFAULT_MODEL } from "../cache/key";
+import { DEFAULT_MODEL, lastUserPrompt } from "../cache/key";
 import type { AppEnv } from "../context";
+import { createDocuments } from "../documents";
+import { citation, withContext } from "../documents/prompt";
+import type { Source } from "../documents/retrieve";
 import { primed, replayEntry } from "../format/events";
 import { completionJson, completionStream } from "../format/openai";
 import { chatCompletionSchema } from "../validation";
@@ -32,10 +35,19 @@ openai.post(
   memoizedJson(chatCompletionSchema, chatMemo),
   async (c) => {
     const body = c.req.valid("json");
+    let sources: Source[] | undefined;
+    if (body.use_context) {
+      sources = await createDocuments(c.env, c.get("namespace")).retrieve(lastUserPrompt(body.messages));
+      // The key depends on the chunks retrieved now, not on the body: the memo's key would be stale.
+      c.set("memo", undefined);
+    }
     const resolved = await resolveChat(c, () => ({
       ...body,
+      messages: sources ? withContext(body.messages, sources) : body.messages,
       max_tokens: body.max_tokens ?? body.max_completion_tokens,
     }));
+    // The chunks the answer was built on, by citation id (the OpenAI body has no place for them).
+    const sourceHeader = sources && { "x-r1cache-sources": sources.map(citation).join(", ") };
     const { outcome, key } = resolved;
     const meta = {
       id: `chatcmpl-${key.slice(0, 29)}`,
@@ -50,14 +62,16 @@ openai.post(
       const format = hit ? outcome.entry.reasoningFormat : outcome.reasoningFormat;
       stats.recordResponse(Date.now() - resolved.startedAt);
       const stream = completionStream(meta, format, events, body.stream_options?.include_usage ?? false);
-      return sseResponse(resolved, stream);
+      const response = sseResponse(resolved, stream);
+      if (sourceHeader) response.headers.set("x-r1cache-sources", sourceHeader["x-r1cache-sources"]);
+      return response;
     }
 
     const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;
     stats.recordResponse(Date.now() - resolved.startedAt);
     // What c.json would send, with the entry's part of the JSON rendered once per entry.
     return new Response(completionJson(meta, entry), {
-      headers: { "Content-Type": "application/json", ...cacheHeaders(resolved) },
+      headers: { "Content-Type": "application/json", ...cacheHeaders(resolved), ...sourceHeader },
     });
   },
 );

@@ -7,7 +7,15 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { configSchema } from "../config";
 import type { AppEnv } from "../context";
-import { chatCompletionSchema, r1ChatSchema, r1SearchSchema } from "../validation";
+import {
+  chatCompletionSchema,
+  contextOptionsSchema,
+  contextSchema,
+  contextSearchSchema,
+  knowledgeBaseSchema,
+  r1ChatSchema,
+  r1SearchSchema,
+} from "../validation";
 import { levelSchema, maintenanceQuery, statsQuery } from "./admin";
 import { keySchema } from "./backup";
 import { calibrationSchema, pairsSchema } from "./calibration";
@@ -158,12 +166,37 @@ function paths(): Record<string, Record<string, Op>> {
         statuses: [501, 503],
       },
     },
-    "/v1/r1/context": { post: { summary: "Add a document (not enabled in this version)", statuses: [501] } },
+    "/v1/r1/context": {
+      post: {
+        summary:
+          "Add a document: JSON {text, context_id?, chunk_tokens?, overlap_tokens?}, or a text/plain body up to 10 MiB streamed (options in the query); NDJSON progress with ?progress=1",
+        body: contextSchema,
+        query: contextOptionsSchema,
+        statuses: [413, 501, 503],
+      },
+      get: { summary: "The tenant's documents with their sizes, and its distinct chunks" },
+    },
+    "/v1/r1/context/search": {
+      post: {
+        summary: "The chunks use_context would put in the prompt for a question (no R1 call)",
+        body: contextSearchSchema,
+        statuses: [501, 503],
+      },
+    },
     "/v1/r1/context/{id}": {
-      delete: { summary: "Remove a document (not enabled in this version)", params: ["id"], statuses: [501] },
+      delete: {
+        summary: "Remove a document and every chunk no other document uses",
+        params: ["id"],
+        statuses: [404, 501],
+      },
     },
     "/v1/r1/knowledge-base": {
-      post: { summary: "Load a knowledge base (not enabled in this version)", statuses: [501] },
+      post: {
+        summary:
+          "Load a JSON knowledge base: documents, and question/answer entries that also warm the cache",
+        body: knowledgeBaseSchema,
+        statuses: [413, 501, 503],
+      },
     },
     "/admin/stats": {
       get: {

@@ -4,10 +4,14 @@ import { requireClient } from "../auth";
 import { parseControls } from "../cache/controls";
 import { canonicalParams } from "../cache/key";
 import type { AppEnv } from "../context";
+import { createDocuments } from "../documents";
+import { withContext } from "../documents/prompt";
+import type { Source } from "../documents/retrieve";
 import { CacheError, describeError } from "../errors";
 import { primed, replayEntry } from "../format/events";
 import type { UpstreamEvent } from "../upstream/types";
 import { r1ChatSchema, r1SearchSchema, validate } from "../validation";
+import { context } from "./context";
 import { createRequestMemo, memoizedJson } from "./request-memo";
 import {
   cacheHeaders,
@@ -21,10 +25,11 @@ import {
 
 export const r1 = new Hono<AppEnv>();
 
-function summary(resolved: ResolvedChat) {
+function summary(resolved: ResolvedChat, sources: Source[] | undefined) {
   const { outcome } = resolved;
   const hit = outcome.status === "HIT";
   return {
+    ...(sources && { sources }),
     cached: hit,
     match: hit ? outcome.match : null,
     tier: hit ? outcome.tier : null,
@@ -41,6 +46,7 @@ const encoder = new TextEncoder();
 function nativeStream(
   resolved: ResolvedChat,
   events: AsyncIterable<UpstreamEvent>,
+  sources: Source[] | undefined,
 ): ReadableStream<Uint8Array> {
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, data: unknown) =>
     controller.enqueue(encoder.encode(`data: ${JSON.stringify(data)}\n\n`));
@@ -49,7 +55,11 @@ function nativeStream(
       try {
         for await (const event of events) {
           if (event.type === "done")
-            send(controller, { done: true, finish_reason: event.finishReason, ...summary(resolved) });
+            send(controller, {
+              done: true,
+              finish_reason: event.finishReason,
+              ...summary(resolved, sources),
+            });
           else if (event.reasoning) send(controller, { reasoning: event.reasoning });
           else if (event.content) send(controller, { response: event.content });
         }
@@ -70,16 +80,17 @@ const chatMemo = createRequestMemo();
 
 r1.post("/chat", requireClient, withCache, limitBody, memoizedJson(r1ChatSchema, chatMemo), async (c) => {
   const body = c.req.valid("json");
+  let sources: Source[] | undefined;
   if (body.use_context) {
-    throw new CacheError("not_enabled", "use_context: context injection is not enabled in this version", {
-      field: "use_context",
-    });
+    sources = await createDocuments(c.env, c.get("namespace")).retrieve(body.prompt);
+    // The key depends on the chunks retrieved now, not on the body: the memo's key would be stale.
+    c.set("memo", undefined);
   }
   const resolved = await resolveChat(
     c,
     () => ({
       model: body.model,
-      messages: [{ role: "user", content: body.prompt }],
+      messages: withContext([{ role: "user", content: body.prompt }], sources ?? []),
       max_tokens: body.max_tokens,
     }),
     body.use_cache ? {} : { lookup: false, store: false },
@@ -89,20 +100,16 @@ r1.post("/chat", requireClient, withCache, limitBody, memoizedJson(r1ChatSchema,
   if (body.stream) {
     const events = outcome.status === "HIT" ? replayEntry(outcome.entry) : await primed(outcome.events);
     stats.recordResponse(Date.now() - resolved.startedAt);
-    return sseResponse(resolved, nativeStream(resolved, events));
+    return sseResponse(resolved, nativeStream(resolved, events, sources));
   }
   const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;
   stats.recordResponse(Date.now() - resolved.startedAt);
   return c.json(
-    { response: entry.content, reasoning: entry.reasoning, ...summary(resolved) },
+    { response: entry.content, reasoning: entry.reasoning, ...summary(resolved, sources) },
     200,
     cacheHeaders(resolved),
   );
 });
-
-const notEnabled = (what: string) => () => {
-  throw new CacheError("not_enabled", `${what} is not enabled in this version`);
-};
 
 r1.post("/search", requireClient, withCache, limitBody, validate("json", r1SearchSchema), async (c) => {
   const body = c.req.valid("json");
@@ -141,6 +148,4 @@ r1.post("/search", requireClient, withCache, limitBody, validate("json", r1Searc
     })),
   });
 });
-r1.post("/context", requireClient, notEnabled("context injection"));
-r1.delete("/context/:id", requireClient, notEnabled("context injection"));
-r1.post("/knowledge-base", requireClient, notEnabled("knowledge bases"));
+r1.route("/", context);

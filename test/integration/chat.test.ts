@@ -143,10 +143,15 @@ describe("native API", () => {
     expect(events.some((e) => e.includes('"response"'))).toBe(true);
   });
 
-  it("says context and search are not enabled yet", async () => {
-    const res = await call("/v1/r1/chat", { body: { prompt: "x", use_context: true } });
-    expect(res.status).toBe(501);
-    expect(res.json().error.param).toBe("use_context");
+  it("use_context with no documents asks the question as it is: no sources, the plain key", async () => {
+    const res = await call("/v1/r1/chat", {
+      body: { prompt: "Context: nothing stored yet", use_context: true },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json().sources).toEqual([]);
+    const plain = await call("/v1/r1/chat", { body: { prompt: "Context: nothing stored yet" } });
+    expect(plain.headers.get("x-r1cache")).toBe("HIT");
+    expect(plain.json().key).toBe(res.json().key);
   });
 });
 

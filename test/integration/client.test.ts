@@ -12,6 +12,25 @@ afterAll(async () => {
   await client.resetConfig();
 });
 
+describe("client: context", () => {
+  it("addContext stores a document, chat with useContext answers from it, listContexts and deleteContext", async () => {
+    const text = "# Client handbook\n\nThe client library retries idempotent calls three times.";
+    const added = await client.addContext(text, { contextId: "client-doc", chunkTokens: 64 });
+    expect(added).toMatchObject({ context_id: "client-doc", chunks: 1, new_chunks: 1, replaced: false });
+    const answer = await client.chat({
+      prompt: "How many times does the client library retry?",
+      useContext: true,
+    });
+    expect(answer.sources?.[0]).toMatchObject({
+      context_id: "client-doc",
+      text: expect.stringContaining("three times"),
+    });
+    const listed = await client.listContexts();
+    expect(listed.contexts.map((c) => c.context_id)).toContain("client-doc");
+    expect(await client.deleteContext("client-doc")).toMatchObject({ deleted: true, removed_chunks: 1 });
+  });
+});
+
 describe("client: chat", () => {
   it("chat answers a miss, then the same prompt from L1, with the x-r1cache headers as cache", async () => {
     const miss = await client.chat("What is an order block? (client json)");

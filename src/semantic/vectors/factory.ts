@@ -30,15 +30,26 @@ export function usesVectorize(env: VectorIndexEnv): boolean {
   return env.VECTORIZE !== undefined && env.SEMANTIC_BACKEND !== "local";
 }
 
+/** Caps of the local shards, for indexes other than the prompts' (the context chunks'). */
+export interface VectorIndexLimits {
+  /** Vectors (and lexical rows) per namespace when the shards are the whole index. @default 50000 */
+  maxPerShard?: number;
+}
+
 /** The semantic index for these bindings; touches no binding until it is used. */
-export function createVectorIndex(env: VectorIndexEnv, options: ReadYourWritesOptions = {}): VectorIndex {
+export function createVectorIndex(
+  env: VectorIndexEnv,
+  options: ReadYourWritesOptions = {},
+  limits: VectorIndexLimits = {},
+): VectorIndex {
+  const max = limits.maxPerShard ?? LOCAL_MAX_VECTORS;
   if (!usesVectorize(env) || env.VECTORIZE === undefined) {
-    return createLocalVectorIndex(env.VECTOR_SHARDS, { maxVectorsPerShard: LOCAL_MAX_VECTORS });
+    return createLocalVectorIndex(env.VECTOR_SHARDS, { maxVectorsPerShard: max, maxLexicalPerShard: max });
   }
   // The shards keep only recent vectors but every question's words: lexical candidates need no Vectorize.
   const recent = createLocalVectorIndex(env.VECTOR_SHARDS, {
     maxVectorsPerShard: RECENT_MAX_VECTORS,
-    maxLexicalPerShard: LOCAL_MAX_VECTORS,
+    maxLexicalPerShard: max,
   });
   return createReadYourWritesIndex(createVectorizeIndex(env.VECTORIZE), recent, options);
 }
