@@ -109,6 +109,14 @@ export interface CacheConfig {
   /** Backups the cron keeps. */
   backupRetention: number;
   autoTune: boolean;
+  /** Global statistics, the tuner's sample and prefetch learning (false: this isolate's counters only). */
+  statistics: boolean;
+  /** Upstream calls per hour prefetch may spend for the deployment (0 = prefetch off). */
+  prefetchPerHour: number;
+  /** Times B must have followed A before A prefetches B. */
+  prefetchMinCount: number;
+  /** Share of A's successors B must be before A prefetches B. */
+  prefetchMinProbability: number;
 }
 
 /** `PATCH /admin/config` body: any fields, one level deep for `tiers` and `demoteAfterSeconds`. */

@@ -9,6 +9,7 @@ import { resetConfig, updateConfig } from "../config-store";
 import type { AppEnv } from "../context";
 import { badRequest, CacheError, describeError } from "../errors";
 import { DEFAULT_BATCH, MAINTENANCE_JOBS, runMaintenance } from "../maintenance";
+import { prefetchStatus } from "../prefetch/status";
 import { currentAlerts } from "../stats/alerts";
 import { entryIndex, globalStats } from "../stats/global";
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
@@ -51,6 +52,7 @@ admin.get("/stats", validate("query", statsQuery), async (c, next) => {
     cache_size_bytes: Object.values(tiers).reduce((sum, t) => sum + Math.max(0, t.bytes), 0),
     unique_entries: tiers.l3?.entries ?? 0,
     aliases: await aliases.count(namespace).catch(() => 0),
+    prefetch: await prefetchStatus(c.env, c.get("config"), namespace).catch(() => null),
     tiers,
   });
 });
@@ -131,6 +133,10 @@ admin.get("/stats", async (c) => {
       mode: "off",
     },
     corrupt_entries: stats.corruptEntries,
+    prefetch: await prefetchStatus(c.env, config).catch((error) => {
+      console.warn(`r1cache: prefetch figures unavailable: ${describeError(error)}`);
+      return null;
+    }),
     tiers,
   });
 });
