@@ -35,7 +35,21 @@ export interface CacheStats {
   unique_chunks?: number;
   semantic_threshold?: number;
   semantic?: { embedder: string | null; calibration: string | null; mode: SemanticMode };
+  /** Prefetch: budget, use in the last hour (deployment view), entries prefetched, later hit, precision. */
+  prefetch?: PrefetchStats | null;
   [field: string]: unknown;
+}
+
+export interface PrefetchStats {
+  enabled: boolean;
+  budget_per_hour: number;
+  calls_last_hour?: number;
+  prefetched: number;
+  hits: number;
+  /** hits / prefetched; null before the first prefetch. */
+  precision: number | null;
+  transitions?: number;
+  requests?: number;
 }
 
 /** L1 eviction: `adaptive` is ARC-like, `hybrid` W-TinyLFU-like (see the worker's README). */

@@ -36,7 +36,12 @@ const prefetcher = (ns: string) => env.PREFETCHER.get(env.PREFETCHER.idFromName(
 async function flush() {
   const ctx = createExecutionContext();
   const config = await resolveConfig(workerEnv);
-  const cache = createCacheService({ env: workerEnv, ctx, config, upstream: () => createUpstream(workerEnv) });
+  const cache = createCacheService({
+    env: workerEnv,
+    ctx,
+    config,
+    upstream: () => createUpstream(workerEnv),
+  });
   const result = await flushPrefetch(workerEnv, cache, config, true);
   await waitOnExecutionContext(ctx);
   return result;
