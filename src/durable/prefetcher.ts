@@ -20,8 +20,12 @@ export const MAX_REQUESTS = 5_000;
 export const MAX_MARKS = 5_000;
 /** Candidates answered per batch: the successors of the latest lookups. */
 export const MAX_CANDIDATES = 8;
-/** A key prefetched this recently is not prefetched again (its answer is stored, or the call failed). */
-export const PREFETCH_COOLDOWN_MS = 15 * 60_000;
+/**
+ * A key prefetched this recently is not claimed again: its call may still be running (an upstream call
+ * lasts at most `UPSTREAM_TIMEOUT_MS`, 2 minutes by default), or it failed and should not be retried at
+ * once. Past it, a successor whose answer expired or was evicted can be prefetched anew.
+ */
+export const PREFETCH_COOLDOWN_MS = 2 * 60_000;
 
 export const prefetcherName = (namespace: string) => `prefetch:${namespace}`;
 
