@@ -101,7 +101,7 @@ export function createCacheService(options: CacheServiceOptions) {
     const outcome = await lookup(request);
     if (learns(request)) {
       const hit = outcome.status === "HIT" ? outcome.entry.key : undefined;
-      notePrefetchAccess(request.namespace, request.key, request.params, hit);
+      notePrefetchAccess(request.namespace, request.controls.session, request.key, request.params, hit);
     }
     return outcome;
   }

@@ -10,6 +10,8 @@ import { type PrefetchAccess, type PrefetchTransition, TRANSITION_WINDOW_MS } fr
 
 /** Lookups an isolate holds between flushes (all namespaces); past it, lookups go unlearnt. */
 export const MAX_PENDING_ACCESSES = 1_000;
+/** Sessions whose last lookup an isolate remembers; the least recently active are forgotten first. */
+export const MAX_SESSIONS = 10_000;
 
 /** One namespace's lookups since the last flush. */
 export interface PendingNamespace {
@@ -19,22 +21,29 @@ export interface PendingNamespace {
   requests: Map<string, ChatParams>;
 }
 
-// Module state of the isolate: `pending` is bounded by MAX_PENDING_ACCESSES; `last` holds one key per
-// namespace, and namespaces are those of the configured client keys (a lookup follows authentication).
+// Module state of the isolate: `pending` is bounded by MAX_PENDING_ACCESSES; `last` holds the last
+// key of each (namespace, session), at most MAX_SESSIONS, in order of last activity.
 let pending = new Map<string, PendingNamespace>();
 let pendingAccesses = 0;
 const last = new Map<string, { key: string; at: number }>();
 
-/** Notes a client's lookup of `key` (answered by entry `hit`, or a miss) in `namespace`. */
+/**
+ * Notes a client's lookup of `key` (answered by entry `hit`, or a miss) in `namespace`, following the
+ * session's previous lookup (`x-r1cache-session`), or the namespace's when the request names none.
+ */
 export function notePrefetchAccess(
   namespace: string,
+  session: string | undefined,
   key: string,
   params: ChatParams,
   hit: string | undefined,
   at = Date.now(),
 ): void {
-  const previous = last.get(namespace);
-  last.set(namespace, { key, at });
+  const stream = `${namespace}\u0000${session ?? ""}`;
+  const previous = last.get(stream);
+  last.delete(stream);
+  last.set(stream, { key, at });
+  if (last.size > MAX_SESSIONS) last.delete(last.keys().next().value as string);
   if (pendingAccesses >= MAX_PENDING_ACCESSES) return;
   let notes = pending.get(namespace);
   if (!notes) {

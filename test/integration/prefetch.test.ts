@@ -16,11 +16,15 @@ const KEYS = { R1CACHE_KEYS: JSON.stringify({ "key-a": "tenant-a", "key-b": "ten
 const workerEnv = { ...(env as unknown as Env), ...UPSTREAM, ...KEYS };
 
 /** A client request (exact lookup only, so paraphrases play no part) as tenant `key`. */
-const ask = (prompt: string, key = "dev-key") =>
+const ask = (prompt: string, key = "dev-key", session?: string) =>
   call("/v1/chat/completions", {
     body: chat(prompt),
     env: { ...UPSTREAM, ...KEYS },
-    headers: { authorization: `Bearer ${key}`, "x-r1cache-semantic": "off" },
+    headers: {
+      authorization: `Bearer ${key}`,
+      "x-r1cache-semantic": "off",
+      ...(session && { "x-r1cache-session": session }),
+    },
   });
 const keyOf = async (prompt: string, key = "dev-key") =>
   (await ask(prompt, key)).headers.get("x-r1cache-key") as string;
@@ -196,6 +200,32 @@ describe("prefetch", () => {
     // Tenant a's own A still prefetches its B.
     await ask(a, "key-a");
     expect(await flush()).toMatchObject({ granted: 1, stored: 1 });
+  });
+
+  it("learns within each x-r1cache-session while two conversations interleave", async () => {
+    await patch({ prefetchPerHour: 5, prefetchMinCount: 2 });
+    const [a, b] = ["Prefetch sessions: what is an ETF?", "Prefetch sessions: how are ETFs priced?"];
+    const [c, d] = ["Prefetch sessions: what is a bond?", "Prefetch sessions: why do yields rise?"];
+    for (let i = 0; i < 3; i++) {
+      await ask(a, "dev-key", "alice");
+      await ask(c, "dev-key", "bob");
+      await ask(b, "dev-key", "alice");
+      await ask(d, "dev-key", "bob");
+    }
+    await flush();
+    await remove(await keyOf(b));
+    await remove(await keyOf(d));
+    await ask(c, "dev-key", "bob");
+    await ask(a, "dev-key", "alice");
+    // In the namespace's order C was followed by B and A by D: only the sessions say A -> B, C -> D.
+    expect(await flush()).toMatchObject({ granted: 2, stored: 2 });
+    expect((await ask(b, "dev-key", "alice")).headers.get("x-r1cache")).toBe("HIT");
+    expect((await ask(d, "dev-key", "bob")).headers.get("x-r1cache")).toBe("HIT");
+    const bad = await call("/v1/chat/completions", {
+      body: chat(a),
+      headers: { "x-r1cache-session": "x".repeat(257) },
+    });
+    expect([bad.status, bad.json().error.param]).toEqual([400, "x-r1cache-session"]);
   });
 
   it("PATCH /admin/config validates the prefetch fields, naming the field", async () => {
