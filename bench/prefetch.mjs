@@ -6,7 +6,8 @@
  * step with probability 0.85 after a think time of 6-9 s; one session in five is a single one-off
  * question (rows 600-2599) instead. Answers live `defaultTtlSeconds` = 30 s (time-sensitive prompts), so
  * a successor asked again is often expired: what prefetch can bring back. The simulator answers in
- * 1,000 ms. Reports hit rate (all requests, and the 2nd and 3rd steps of flows), client misses,
+ * 1,000 ms. Each user sends `x-r1cache-session: user-<u>`, except in the `-nosession` run, where
+ * the users' lookups interleave in one namespace. Reports hit rate (all requests, and the 2nd and 3rd steps of flows), client misses,
  * upstream calls and prefetch precision per budget. Method and results: BENCHMARKS.md, "Prefetch".
  */
 import { createHash } from "node:crypto";
@@ -15,7 +16,11 @@ import { join } from "node:path";
 import { AUTH, bundle, chatBody, ROOT, start } from "./worker.mjs";
 
 const DATA = join(ROOT, "..", "shared", "data", "qqp-train.jsonl");
-const BUDGETS = (process.env.BENCH_BUDGETS ?? "0,10,50,1000").split(",").map(Number);
+/** `N` runs with `x-r1cache-session: user-<u>` on every request, `N-nosession` without it. */
+const RUNS = (process.env.BENCH_RUNS ?? "0,10,50,1000,1000-nosession").split(",").map((run) => ({
+  budget: Number.parseInt(run, 10),
+  sessions: !run.endsWith("-nosession"),
+}));
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 120) * 1000;
 const USERS = Number(process.env.BENCH_USERS ?? 40);
 const SEED = 42;
@@ -59,17 +64,17 @@ function zipf(n, skew, rand) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function run(scriptPath, budget) {
+async function run(scriptPath, { budget, sessions }) {
   const config = { defaultTtlSeconds: 30, prefetchPerHour: budget, prefetchMinCount: 2, semantic: false };
   const { mf, base } = await start(scriptPath, {
     R1CACHE_CONFIG: JSON.stringify(config),
     R1_SIMULATOR_LATENCY_MS: "1000",
   });
   const counts = { requests: 0, hits: 0, successorRequests: 0, successorHits: 0, oneOffs: 0 };
-  const ask = async (prompt, successor) => {
+  const ask = async (user, prompt, successor) => {
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: "POST",
-      headers: AUTH,
+      headers: sessions ? { ...AUTH, "x-r1cache-session": `user-${user}` } : AUTH,
       body: chatBody(prompt),
     });
     await res.arrayBuffer();
@@ -90,14 +95,14 @@ async function run(scriptPath, budget) {
     while (Date.now() < end) {
       if (rand() < ONE_OFF) {
         counts.oneOffs++;
-        await ask(oneOffs[Math.floor(rand() * oneOffs.length)], false);
+        await ask(u, oneOffs[Math.floor(rand() * oneOffs.length)], false);
         await sleep(think());
         continue;
       }
       const flow = flows[flowOf()];
       for (let step = 0; step < STEPS && Date.now() < end; step++) {
         if (step > 0 && rand() > CONTINUE) break;
-        await ask(flow[step], step > 0);
+        await ask(u, flow[step], step > 0);
         await sleep(think());
       }
     }
@@ -112,14 +117,14 @@ async function run(scriptPath, budget) {
     await fetch(`${base}/admin/stats`, { headers: { authorization: "Bearer dev-admin" } })
   ).json();
   await mf.dispose();
-  return { budget, ...counts, upstreamCalls: stats.upstream_calls - 1, prefetch: stats.prefetch };
+  return { budget, sessions, ...counts, upstreamCalls: stats.upstream_calls - 1, prefetch: stats.prefetch };
 }
 
 const scriptPath = process.env.BENCH_BUNDLE ?? bundle();
 const results = [];
-for (const budget of BUDGETS) {
-  process.stderr.write(`budget ${budget}/h: ${DURATION_MS / 1000} s of traffic...\n`);
-  results.push(await run(scriptPath, budget));
+for (const spec of RUNS) {
+  process.stderr.write(`budget ${spec.budget}/h, sessions ${spec.sessions}: ${DURATION_MS / 1000} s...\n`);
+  results.push(await run(scriptPath, spec));
 }
 
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
@@ -128,14 +133,14 @@ console.log(
 );
 console.log(`data: qqp-train.jsonl rows 0-2599 (sha256 of the rows ${rowsHash})`);
 console.log(
-  "| prefetchPerHour | requests | hit rate | hit rate, steps 2-3 | client misses | upstream calls | prefetched | prefetched later hit | precision |",
+  "| prefetchPerHour | session header | requests | hit rate | hit rate, steps 2-3 | client misses | upstream calls | prefetched | prefetched later hit | precision |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 const base = results[0];
 for (const r of results) {
   const gain =
     r === base ? "" : ` (${((r.hits / r.requests - base.hits / base.requests) * 100).toFixed(1)} pt)`;
   console.log(
-    `| ${r.budget} | ${r.requests} | ${pct(r.hits / r.requests)}${gain} | ${pct(r.successorHits / r.successorRequests)} | ${r.requests - r.hits} | ${r.upstreamCalls} | ${r.prefetch?.prefetched ?? "-"} | ${r.prefetch?.hits ?? "-"} | ${r.prefetch?.precision === null || r.prefetch?.precision === undefined ? "-" : pct(r.prefetch.precision)} |`,
+    `| ${r.budget} | ${r.sessions ? "yes" : "no"} | ${r.requests} | ${pct(r.hits / r.requests)}${gain} | ${pct(r.successorHits / r.successorRequests)} | ${r.requests - r.hits} | ${r.upstreamCalls} | ${r.prefetch?.prefetched ?? "-"} | ${r.prefetch?.hits ?? "-"} | ${r.prefetch?.precision === null || r.prefetch?.precision === undefined ? "-" : pct(r.prefetch.precision)} |`,
   );
 }

@@ -97,13 +97,14 @@ export function createCacheService(options: CacheServiceOptions) {
     request.controls.store &&
     request.controls.customKey === undefined;
 
-  async function resolve(request: CacheRequest): Promise<CacheOutcome> {
-    const outcome = await lookup(request);
-    if (learns(request)) {
+  function resolve(request: CacheRequest): Promise<CacheOutcome> {
+    // No extra step on the hit path while prefetch is off.
+    if (!learns(request)) return lookup(request);
+    return lookup(request).then((outcome) => {
       const hit = outcome.status === "HIT" ? outcome.entry.key : undefined;
       notePrefetchAccess(request.namespace, request.controls.session, request.key, request.params, hit);
-    }
-    return outcome;
+      return outcome;
+    });
   }
 
   async function lookup(request: CacheRequest): Promise<CacheOutcome> {

@@ -21,9 +21,10 @@ export const MAX_MARKS = 5_000;
 /** Candidates answered per batch: the successors of the latest lookups. */
 export const MAX_CANDIDATES = 8;
 /**
- * A key prefetched this recently is not claimed again: its call may still be running (an upstream call
- * lasts at most `UPSTREAM_TIMEOUT_MS`, 2 minutes by default), or it failed and should not be retried at
- * once. Past it, a successor whose answer expired or was evicted can be prefetched anew.
+ * A key prefetched this recently and not asked for since is not claimed again: its call may still be
+ * running (an upstream call lasts at most `UPSTREAM_TIMEOUT_MS`, 2 minutes by default), or it failed, or
+ * nobody wanted it. Once a client has asked for it (hit or not), or past this, a successor whose answer
+ * expired or was evicted can be prefetched anew.
  */
 export const PREFETCH_COOLDOWN_MS = 2 * 60_000;
 
@@ -179,7 +180,9 @@ export class Prefetcher extends DurableObject<Env> {
   }
 
   #recentlyPrefetched(key: string, now: number): boolean {
-    const mark = this.#sql.exec<{ at: number }>("SELECT at FROM marks WHERE key = ?", key).toArray()[0];
+    const mark = this.#sql
+      .exec<{ at: number }>("SELECT at FROM marks WHERE key = ? AND state = 'out'", key)
+      .toArray()[0];
     return mark !== undefined && now - mark.at < PREFETCH_COOLDOWN_MS;
   }
 
