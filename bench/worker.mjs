@@ -38,7 +38,30 @@ function migrations() {
  */
 export async function start(scriptPath, vars = {}, { embedder, inspectorPort } = {}) {
   const main = {
-    name: "r1-edge-cache",
+    ...workerOptions(scriptPath, "r1-edge-cache", vars),
+    ...(embedder && { serviceBindings: { EMBEDDER: embedder.name } }),
+  };
+  const options = {
+    port: 0,
+    ...(inspectorPort && { inspectorPort }),
+    workers: embedder ? [main, embedder] : [main],
+  };
+  const mf = new Miniflare(options);
+  const url = await mf.ready;
+  await migrate(mf);
+  return { mf, base: url.href.replace(/\/$/, "") };
+}
+
+/** Applies the D1 migrations to the `DB` of worker `name` (the first worker when unset). */
+export async function migrate(mf, name) {
+  const db = await mf.getD1Database("DB", name);
+  for (const statement of migrations()) await db.prepare(statement).run();
+}
+
+/** Miniflare's options for one copy of the bundled worker named `name`, with `vars` over the defaults. */
+export function workerOptions(scriptPath, name, vars = {}) {
+  return {
+    name,
     scriptPath,
     // Module names are paths relative to this root; workerd refuses names that climb out of it with "..".
     modulesRoot: dirname(scriptPath),
@@ -52,20 +75,12 @@ export async function start(scriptPath, vars = {}, { embedder, inspectorPort } =
       VECTOR_SHARDS: { className: "VectorShard", useSQLite: true },
       COALESCER: { className: "Coalescer", useSQLite: true },
       STATS: { className: "StatsShard", useSQLite: true },
+      TUNER: { className: "Tuner", useSQLite: true },
+      PREFETCHER: { className: "Prefetcher", useSQLite: true },
+      PREFETCH_BUDGET: { className: "PrefetchBudget", useSQLite: true },
     },
     bindings: { LOCAL_DEV: "1", R1_UPSTREAM: "simulator", R1_SIMULATOR_LATENCY_MS: "0", ...vars },
-    ...(embedder && { serviceBindings: { EMBEDDER: embedder.name } }),
   };
-  const options = {
-    port: 0,
-    ...(inspectorPort && { inspectorPort }),
-    workers: embedder ? [main, embedder] : [main],
-  };
-  const mf = new Miniflare(options);
-  const url = await mf.ready;
-  const db = await mf.getD1Database("DB");
-  for (const statement of migrations()) await db.prepare(statement).run();
-  return { mf, base: url.href.replace(/\/$/, "") };
 }
 
 export const chatBody = (prompt) =>

@@ -141,6 +141,23 @@ export const configSchema = z.object({
   backupRetention: z.number().int().min(1).max(10_000),
   /** Let the auto-tuner change eviction policy and sizes. @default false */
   autoTune: z.boolean(),
+  /**
+   * Global statistics (src/stats/collector.ts: counts per key and per hour sent to the `StatsShard`
+   * objects), the tuner's access sample and prefetch learning. Off, hits and misses are still counted in
+   * this isolate's counters, but nothing is batched or sent: `/admin/stats` falls back to `"scope":
+   * "isolate"` figures for new traffic. For measuring what statistics cost (`npm run bench`). @default true
+   */
+  statistics: z.boolean(),
+  /**
+   * Upstream calls per hour (sliding, for the whole deployment) that prefetch may spend fetching the
+   * answer that usually follows the one just asked (src/prefetch/). 0 turns prefetch, and its learning,
+   * off. @default 0
+   */
+  prefetchPerHour: z.number().int().min(0).max(100_000),
+  /** Times B must have followed A (in A's namespace) before A's access prefetches B. @default 3 */
+  prefetchMinCount: z.number().int().min(1).max(1_000_000),
+  /** Share of what followed A that B must be before A's access prefetches B. @default 0.5 */
+  prefetchMinProbability: z.number().min(0).max(1),
 });
 
 export type CacheConfig = z.infer<typeof configSchema>;
@@ -186,6 +203,10 @@ export const DEFAULT_CONFIG: CacheConfig = {
   backupEveryHours: 1,
   backupRetention: 30,
   autoTune: false,
+  statistics: true,
+  prefetchPerHour: 0,
+  prefetchMinCount: 3,
+  prefetchMinProbability: 0.5,
 };
 
 /** A partial config, one level of nesting deep for `tiers`, `demoteAfterSeconds` and `alerts`. */

@@ -4,6 +4,8 @@ import { scheduled } from "./cron";
 import type { Env } from "./env";
 
 export { Coalescer } from "./durable/coalescer";
+export { PrefetchBudget } from "./durable/prefetch-budget";
+export { Prefetcher } from "./durable/prefetcher";
 export { StatsShard } from "./durable/stats-shard";
 export { Tuner } from "./durable/tuner";
 export { VectorShard } from "./durable/vector-shard";

@@ -35,7 +35,21 @@ export interface CacheStats {
   unique_chunks?: number;
   semantic_threshold?: number;
   semantic?: { embedder: string | null; calibration: string | null; mode: SemanticMode };
+  /** Prefetch: budget, use in the last hour (deployment view), entries prefetched, later hit, precision. */
+  prefetch?: PrefetchStats | null;
   [field: string]: unknown;
+}
+
+export interface PrefetchStats {
+  enabled: boolean;
+  budget_per_hour: number;
+  calls_last_hour?: number;
+  prefetched: number;
+  hits: number;
+  /** hits / prefetched; null before the first prefetch. */
+  precision: number | null;
+  transitions?: number;
+  requests?: number;
 }
 
 /** L1 eviction: `adaptive` is ARC-like, `hybrid` W-TinyLFU-like (see the worker's README). */
@@ -109,6 +123,14 @@ export interface CacheConfig {
   /** Backups the cron keeps. */
   backupRetention: number;
   autoTune: boolean;
+  /** Global statistics, the tuner's sample and prefetch learning (false: this isolate's counters only). */
+  statistics: boolean;
+  /** Upstream calls per hour prefetch may spend for the deployment (0 = prefetch off). */
+  prefetchPerHour: number;
+  /** Times B must have followed A before A prefetches B. */
+  prefetchMinCount: number;
+  /** Share of A's successors B must be before A prefetches B. */
+  prefetchMinProbability: number;
 }
 
 /** `PATCH /admin/config` body: any fields, one level deep for `tiers` and `demoteAfterSeconds`. */

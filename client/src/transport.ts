@@ -80,6 +80,7 @@ export function controlHeaders(controls: CacheControls = {}): Record<string, str
   if (controls.ttlSeconds !== undefined) headers["x-r1cache-ttl"] = String(controls.ttlSeconds);
   if (controls.threshold !== undefined) headers["x-r1cache-threshold"] = String(controls.threshold);
   if (controls.semantic !== undefined) headers["x-r1cache-semantic"] = controls.semantic ? "on" : "off";
+  if (controls.session !== undefined) headers["x-r1cache-session"] = controls.session;
   return headers;
 }
 

@@ -41,6 +41,8 @@ export interface CacheControls {
   threshold?: number;
   /** false: exact lookups only (`x-r1cache-semantic: off`). @default true */
   semantic?: boolean;
+  /** The end user's conversation (`x-r1cache-session`, 1-256 characters), for prefetch learning. */
+  session?: string;
 }
 
 /** Options every call takes. */

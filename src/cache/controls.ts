@@ -16,6 +16,11 @@ export interface RequestControls {
   threshold?: number;
   /** The client's own cache key (`cf-aig-cache-key`): the entry is keyed by it instead of the body. */
   customKey?: string;
+  /**
+   * The end user's conversation (`x-r1cache-session`): prefetch learns what follows what within a
+   * session; without it, within the namespace's lookups as this isolate sees them.
+   */
+  session?: string;
 }
 
 const NON_NEGATIVE_INT = /^\d+$/;
@@ -73,6 +78,14 @@ export function parseControls(header: (name: string) => string | undefined): Req
       throw badRequest("x-r1cache-threshold", "must be a number from 0.0 to 1.0");
     }
     controls.threshold = value;
+  }
+
+  const session = header("x-r1cache-session")?.trim();
+  if (session !== undefined) {
+    if (session.length === 0 || session.length > 256) {
+      throw badRequest("x-r1cache-session", "must be 1 to 256 characters");
+    }
+    controls.session = session;
   }
 
   const semantic = header("x-r1cache-semantic")?.trim().toLowerCase();

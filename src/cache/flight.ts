@@ -94,6 +94,8 @@ export interface FlightRequest {
   key: string;
   params: ChatParams;
   controls: RequestControls;
+  /** Who asks: a client (the default) or the prefetcher (src/prefetch/), whose calls are no misses. */
+  origin?: "client" | "prefetch";
 }
 
 /**

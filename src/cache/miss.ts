@@ -47,22 +47,29 @@ export function createMissPath(options: MissPathOptions) {
     if (joined.leader) {
       const { key, namespace } = request;
       const startedAt = Date.now();
-      stats.misses++;
-      stats.tenant(namespace).misses++;
+      const prefetch = request.origin === "prefetch";
+      // A prefetch is an upstream call nobody waited for: not a miss of the hit rate.
+      if (prefetch) stats.prefetches++;
+      else {
+        stats.misses++;
+        stats.tenant(namespace).misses++;
+        if (config.statistics) recordMiss(key, namespace);
+      }
       stats.upstreamCalls++;
-      recordMiss(key, namespace);
+      const upstreamDone = (ok: boolean) =>
+        config.statistics && recordUpstream(key, namespace, Date.now() - startedAt, ok);
       joined.flight.done.then(
         () => {
-          recordUpstream(key, namespace, Date.now() - startedAt, true);
+          upstreamDone(true);
           if (request.controls.store) onStored();
         },
         () => {
-          recordUpstream(key, namespace, Date.now() - startedAt, false);
+          upstreamDone(false);
           stats.upstreamErrors++;
         },
       );
     } else stats.coalesced++;
-    if (!request.controls.lookup) stats.bypasses++;
+    if (!request.controls.lookup && request.origin !== "prefetch") stats.bypasses++;
     return { ...joined, upstream };
   }
 

@@ -5,6 +5,7 @@
 import type { CacheConfig } from "../config";
 import type { Env } from "../env";
 import { describeError } from "../errors";
+import { notePrefetchAccess } from "../prefetch/recorder";
 import { recordHit } from "../stats/collector";
 import type { ChainHit } from "../tiers/chain";
 import type { TierName } from "../tiers/types";
@@ -71,7 +72,9 @@ export function createCacheService(options: CacheServiceOptions) {
     const tokens = hit.entry.usage?.completion_tokens ?? 0;
     stats.tokensSaved += tokens;
     stats.recordTenantHit(hit.entry.namespace, hit.tier, match.match === "semantic", tokens);
-    recordHit(hit.entry.key, hit.entry.namespace, hit.tier, tokens, hit.stored.meta.storedSize);
+    if (config.statistics) {
+      recordHit(hit.entry.key, hit.entry.namespace, hit.tier, tokens, hit.stored.meta.storedSize);
+    }
     return { status: "HIT", entry: hit.entry, tier: hit.tier, ...match };
   };
   /** Runs an optional lookup step; its failure is logged and counted, and the lookup goes on without it. */
@@ -85,7 +88,26 @@ export function createCacheService(options: CacheServiceOptions) {
     }
   };
 
-  async function resolve(request: CacheRequest): Promise<CacheOutcome> {
+  /** Client lookups keyed by their body are what prefetch learns from (while it is on). */
+  const learns = (request: CacheRequest) =>
+    config.statistics &&
+    config.prefetchPerHour > 0 &&
+    request.origin !== "prefetch" &&
+    request.controls.lookup &&
+    request.controls.store &&
+    request.controls.customKey === undefined;
+
+  function resolve(request: CacheRequest): Promise<CacheOutcome> {
+    // No extra step on the hit path while prefetch is off.
+    if (!learns(request)) return lookup(request);
+    return lookup(request).then((outcome) => {
+      const hit = outcome.status === "HIT" ? outcome.entry.key : undefined;
+      notePrefetchAccess(request.namespace, request.controls.session, request.key, request.params, hit);
+      return outcome;
+    });
+  }
+
+  async function lookup(request: CacheRequest): Promise<CacheOutcome> {
     const { controls } = request;
     let probe: SemanticProbe | undefined;
     if (controls.lookup) {

@@ -30,6 +30,8 @@ export class CacheStats {
   upstreamCalls = 0;
   upstreamErrors = 0;
   coalesced = 0;
+  /** Upstream calls made by prefetch (src/prefetch/), in `upstreamCalls` too. */
+  prefetches = 0;
   /** Misses that could not reach their coalescer and called the upstream directly. */
   coalescerErrors = 0;
   /** Tier faults: failed reads and writes, and reads past their deadline (also in `tierTimeouts`). */
@@ -79,9 +81,9 @@ export class CacheStats {
     return Object.values(this.hits).reduce((a, b) => a + b, 0);
   }
 
-  /** Counts a response here and in the global statistics batch (src/stats/collector.ts). */
-  recordResponse(ms: number): void {
-    recordLatency(ms);
+  /** Counts a response here and, when `global`, in the global statistics batch (src/stats/collector.ts). */
+  recordResponse(ms: number, global: boolean): void {
+    if (global) recordLatency(ms);
     this.requests++;
     this.responseTimeTotalMs += ms;
     const index = latencyBucket(ms);

@@ -10,6 +10,7 @@ import type { AppEnv } from "../context";
 import { countChunks } from "../documents/store";
 import { badRequest, CacheError, describeError } from "../errors";
 import { DEFAULT_BATCH, MAINTENANCE_JOBS, runMaintenance } from "../maintenance";
+import { prefetchStatus } from "../prefetch/status";
 import { currentAlerts } from "../stats/alerts";
 import { entryIndex, globalStats } from "../stats/global";
 import { TIER_NAMES, type TierName, type TierUsage } from "../tiers/types";
@@ -54,6 +55,7 @@ admin.get("/stats", validate("query", statsQuery), async (c, next) => {
     unique_entries: tiers.l3?.entries ?? 0,
     aliases: await aliases.count(namespace).catch(() => 0),
     unique_chunks: await countChunks(c.env.DB, namespace).catch(() => 0),
+    prefetch: await prefetchStatus(c.env, c.get("config"), namespace).catch(() => null),
     tiers,
   });
 });
@@ -135,6 +137,10 @@ admin.get("/stats", async (c) => {
       mode: "off",
     },
     corrupt_entries: stats.corruptEntries,
+    prefetch: await prefetchStatus(c.env, config).catch((error) => {
+      console.warn(`r1cache: prefetch figures unavailable: ${describeError(error)}`);
+      return null;
+    }),
     tiers,
   });
 });

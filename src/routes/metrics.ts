@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
+import { prefetchStatus } from "../prefetch/status";
 import { ALERT_NAMES, currentAlerts } from "../stats/alerts";
 import { LATENCY_BOUNDS_MS } from "../stats/batch";
 import { globalStats } from "../stats/global";
@@ -36,6 +37,7 @@ export async function metricsText(c: Context<AppEnv>): Promise<string> {
   }
   const global = c.env.STATS ? await globalStats(c.env.STATS).catch(() => undefined) : undefined;
   const alerts = currentAlerts(c.get("config").alerts, global?.recent, stats);
+  const prefetch = await prefetchStatus(c.env, c.get("config")).catch(() => undefined);
   let cumulative = 0;
   const buckets: Sample[] = LATENCY_BOUNDS_MS.map((bound, i) => {
     cumulative += stats.latencyBuckets[i] ?? 0;
@@ -111,6 +113,27 @@ export async function metricsText(c: Context<AppEnv>): Promise<string> {
     family("r1cache_aliases", "gauge", "Paraphrases stored as aliases of an entry.", [
       [{}, await aliases.count().catch(() => 0)],
     ]),
+    family("r1cache_prefetched_total", "counter", "Entries prefetched (deployment-wide).", [
+      [{}, prefetch?.prefetched ?? 0],
+    ]),
+    family("r1cache_prefetch_hits_total", "counter", "Prefetched entries a client later hit.", [
+      [{}, prefetch?.hits ?? 0],
+    ]),
+    family(
+      "r1cache_prefetch_precision",
+      "gauge",
+      "Prefetched entries later hit / prefetched (0 before any).",
+      [[{}, prefetch?.precision ?? 0]],
+    ),
+    family("r1cache_prefetch_calls_last_hour", "gauge", "Upstream calls prefetch spent in the last hour.", [
+      [{}, prefetch?.calls_last_hour ?? 0],
+    ]),
+    family(
+      "r1cache_prefetch_upstream_calls_total",
+      "counter",
+      "Upstream calls this isolate made to prefetch.",
+      [[{}, stats.prefetches]],
+    ),
     family("r1cache_uptime_seconds", "gauge", "Seconds since this isolate's counters started.", [
       [{}, Math.round((Date.now() - stats.startedAt) / 1000)],
     ]),

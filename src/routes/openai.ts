@@ -60,7 +60,7 @@ openai.post(
       const hit = outcome.status === "HIT";
       const events = hit ? replayEntry(outcome.entry) : await primed(outcome.events);
       const format = hit ? outcome.entry.reasoningFormat : outcome.reasoningFormat;
-      stats.recordResponse(Date.now() - resolved.startedAt);
+      stats.recordResponse(Date.now() - resolved.startedAt, c.get("config").statistics);
       const stream = completionStream(meta, format, events, body.stream_options?.include_usage ?? false);
       const response = sseResponse(resolved, stream);
       if (sourceHeader) response.headers.set("x-r1cache-sources", sourceHeader["x-r1cache-sources"]);
@@ -68,7 +68,7 @@ openai.post(
     }
 
     const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;
-    stats.recordResponse(Date.now() - resolved.startedAt);
+    stats.recordResponse(Date.now() - resolved.startedAt, c.get("config").statistics);
     // What c.json would send, with the entry's part of the JSON rendered once per entry.
     return new Response(completionJson(meta, entry), {
       headers: { "Content-Type": "application/json", ...cacheHeaders(resolved), ...sourceHeader },

@@ -47,6 +47,10 @@ const CONTROL_HEADERS = [
   ["x-r1cache-ttl", "lifetime of the stored answer, seconds"],
   ["x-r1cache-threshold", "similarity threshold for this request, 0.0-1.0"],
   ["x-r1cache-semantic", "on or off"],
+  [
+    "x-r1cache-session",
+    "the end user's conversation (1-256 characters): prefetch learns what follows what in it",
+  ],
   ["cf-aig-skip-cache", "AI Gateway: true = no-cache and no-store"],
   ["cf-aig-cache-ttl", "AI Gateway: as x-r1cache-ttl"],
   [

@@ -99,11 +99,11 @@ r1.post("/chat", requireClient, withCache, limitBody, memoizedJson(r1ChatSchema,
   const stats = c.get("cache").stats;
   if (body.stream) {
     const events = outcome.status === "HIT" ? replayEntry(outcome.entry) : await primed(outcome.events);
-    stats.recordResponse(Date.now() - resolved.startedAt);
+    stats.recordResponse(Date.now() - resolved.startedAt, c.get("config").statistics);
     return sseResponse(resolved, nativeStream(resolved, events, sources));
   }
   const entry = outcome.status === "HIT" ? outcome.entry : await outcome.entry;
-  stats.recordResponse(Date.now() - resolved.startedAt);
+  stats.recordResponse(Date.now() - resolved.startedAt, c.get("config").statistics);
   return c.json(
     { response: entry.content, reasoning: entry.reasoning, ...summary(resolved, sources) },
     200,

@@ -9,6 +9,7 @@ import { resolveConfig } from "../config-store";
 import type { AppEnv } from "../context";
 import { CacheError } from "../errors";
 import { demoteIdleL1 } from "../maintenance";
+import { flushPrefetch } from "../prefetch/flush";
 import { flushStats } from "../stats/collector";
 import { flushSamples } from "../tuning/sample";
 import { createUpstream } from "../upstream";
@@ -24,9 +25,17 @@ export const withCache = createMiddleware<AppEnv>(async (c, next) => {
   );
   await next();
   // This isolate's statistics reach their shard every few seconds, after a response, never before one.
-  c.executionCtx.waitUntil(flushStats(c.env.STATS));
+  // One waitUntil for the three: each call crosses into the runtime, on every hit (BENCHMARKS.md).
+  if (config.statistics) {
+    c.executionCtx.waitUntil(
+      Promise.all([
+        flushStats(c.env.STATS),
+        flushSamples(c.env.TUNER),
+        flushPrefetch(c.env, c.get("cache"), config),
+      ]),
+    );
+  }
   c.executionCtx.waitUntil(demoteIdleL1(c.env, c.executionCtx, config).catch(() => undefined));
-  c.executionCtx.waitUntil(flushSamples(c.env.TUNER));
 });
 
 // The body-limit middleware of the current maxRequestBytes (it changes only with the config).

@@ -32,6 +32,8 @@ export interface ChainHit {
 export interface ChainGetOptions {
   /** Serve only entries younger than this many seconds (`Cache-Control: max-age`). */
   maxAgeSeconds?: number;
+  /** A check, not a client's access (prefetch): hit counts and last-access times are left alone. */
+  peek?: boolean;
 }
 
 export interface ChainSetOptions extends TierSetOptions {
@@ -102,7 +104,10 @@ export function createTierChain(tiers: readonly Tier[], options: TierChainOption
       for (const faster of tiers.slice(0, index)) {
         if (accepts(faster.name, stored)) later(faster, "backfill", () => faster.set(key, stored));
       }
-      for (const t of tiers) if (t.touch) later(t, "touch", () => t.touch?.(key, now()) ?? Promise.resolve());
+      if (!getOptions.peek) {
+        for (const t of tiers)
+          if (t.touch) later(t, "touch", () => t.touch?.(key, now()) ?? Promise.resolve());
+      }
       return { entry, stored, tier: tier.name };
     }
     return null;
