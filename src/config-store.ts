@@ -17,11 +17,21 @@ let cached: { base: CacheConfig; patch: ConfigPatch; config: CacheConfig; fetche
 
 /** Patches may only be plain objects; anything else is refused by the route before it gets here. */
 function mergePatches(a: ConfigPatch, b: ConfigPatch): ConfigPatch {
-  const tiers = { ...a.tiers };
-  for (const [name, tier] of Object.entries(b.tiers ?? {})) {
-    Object.assign(tiers, { [name]: { ...tiers[name as keyof typeof tiers], ...tier } });
-  }
-  return { ...a, ...b, ...(a.tiers || b.tiers ? { tiers } : {}) };
+  return deepMerge(a, b) as ConfigPatch;
+}
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
+/**
+ * `b` over `a`, object fields merged at every depth (a second PATCH of `alerts.minHitRate` keeps the
+ * first PATCH's `alerts.maxP95Ms`); arrays and scalars are replaced.
+ */
+function deepMerge(a: unknown, b: unknown): unknown {
+  if (!isPlainObject(a) || !isPlainObject(b)) return b;
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) out[key] = deepMerge(a[key], value);
+  return out;
 }
 
 /**

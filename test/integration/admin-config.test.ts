@@ -19,6 +19,14 @@ describe("GET|PATCH /admin/config", () => {
     expect(config.tiers.l1.ttlSeconds).toBe(86_400);
   });
 
+  it("keeps the fields of an earlier PATCH of the same object (alerts, demoteAfterSeconds)", async () => {
+    await patch({ alerts: { maxP95Ms: 2_000 }, demoteAfterSeconds: { l1: 60 } });
+    await patch({ alerts: { minHitRate: 0.5 }, demoteAfterSeconds: { l3: 3_600 } });
+    const config = (await call("/admin/config", { headers: ADMIN })).json();
+    expect(config.alerts).toMatchObject({ maxP95Ms: 2_000, minHitRate: 0.5 });
+    expect(config.demoteAfterSeconds).toMatchObject({ l1: 60, l3: 3_600 });
+  });
+
   it.each(["adaptive", "hybrid", "lfu", "lru"])("accepts evictionPolicy %s", async (policy) => {
     const res = await patch({ evictionPolicy: policy });
     expect(res.status).toBe(200);
