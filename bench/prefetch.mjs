@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { mulberry32 } from "./scaling-sim.mjs";
 import { AUTH, bundle, chatBody, ROOT, start } from "./worker.mjs";
 
 const DATA = join(ROOT, "..", "shared", "data", "qqp-train.jsonl");
@@ -34,18 +35,6 @@ const questions = raw.map((line) => JSON.parse(line).a);
 const flows = Array.from({ length: FLOWS }, (_, f) => questions.slice(f * STEPS, f * STEPS + STEPS));
 const oneOffs = questions.slice(FLOWS * STEPS);
 const rowsHash = createHash("sha256").update(raw.join("\n")).digest("hex");
-
-/** mulberry32, the simulator's seeded generator (src/upstream/simulator.ts). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Ranks 0..n-1 with P(k) proportional to 1 / (k + 1)^skew. */
 function zipf(n, skew, rand) {
@@ -88,7 +77,7 @@ async function run(scriptPath, { budget, sessions }) {
   };
   const end = Date.now() + DURATION_MS;
   const user = async (u) => {
-    const rand = random(SEED * 1000 + u);
+    const rand = mulberry32(SEED * 1000 + u);
     const flowOf = zipf(FLOWS, 1, rand);
     const think = () => 6000 + rand() * 3000;
     await sleep(rand() * 9000);
