@@ -2,7 +2,7 @@
  * @module The backup format (current version {@link BACKUP_VERSION}): a manifest JSON object beside parts
  * of gzip-compressed NDJSON records, all under one R2 prefix `backups/<id>/`.
  *
- * - `manifest.json`: {@link ManifestV1}: format name, version, times, counts, and per part its object key,
+ * - `manifest.json`: {@link Manifest}: format name, version, times, counts, and per part its object key,
  *   record count, byte length and SHA-256 (of the compressed bytes as stored); the manifest carries the
  *   SHA-256 of its own canonical JSON (without the `checksum` field). Written last: a backup without one
  *   is incomplete and never listed or restored.
