@@ -156,7 +156,8 @@ export const countsV1Schema = z.object({
   aliases: z.number().int().min(0),
   vectors: z.number().int().min(0),
   calibrations: z.number().int().min(0),
-  /** Entries left out: expired, or changed under the backup twice in a row (see snapshot.ts). */
+  /** Entries left out (expired, or changed under the backup twice in a row) and chunks left out (gone or
+   * changed while the backup read them); see snapshot.ts. */
   skipped: z.number().int().min(0),
 });
 

@@ -67,7 +67,7 @@ async function rebuild() {
 }
 
 /** Puts NDJSON records as one part and a manifest of `version` whose checksums all hold. */
-async function writeBackup(key: string, version: number, records: unknown[], counts: Record<string, number>) {
+async function writeBackup(key: string, version: number, records: unknown[], counts: object) {
   const plain = new TextEncoder().encode(records.map((r) => `${JSON.stringify(r)}\n`).join(""));
   const stored = await compress(plain, "gzip");
   const partKey = `${key}/part-00001.ndjson.gz`;
