@@ -2,19 +2,23 @@
  * @module The backup format (current version {@link BACKUP_VERSION}): a manifest JSON object beside parts
  * of gzip-compressed NDJSON records, all under one R2 prefix `backups/<id>/`.
  *
- * - `manifest.json`: {@link ManifestV1}: format name, version, times, counts, and per part its object key,
+ * - `manifest.json`: {@link Manifest}: format name, version, times, counts, and per part its object key,
  *   record count, byte length and SHA-256 (of the compressed bytes as stored); the manifest carries the
  *   SHA-256 of its own canonical JSON (without the `checksum` field). Written last: a backup without one
  *   is incomplete and never listed or restored.
  * - `part-00001.ndjson.gz`, ...: one {@link BackupRecord} per line. An entry record is a whole entry: its
  *   stored bytes (base64), the metadata that decodes and checks them, its D1 statistics and its vector.
+ *   Version 2 adds `scope` records (an entry's semantic scope, which a rebuild re-embeds it from) and the
+ *   context-expansion documents: `chunk` records (a distinct chunk of a namespace: its R2 bytes, D1 row
+ *   and vector) followed by `context` records (a document's row and the ids of its chunks in order).
+ *   Version 1 (no such records) is still read: see ./migrate.ts.
  */
 import { z } from "zod";
 
 /** The `format` field of every manifest. */
 export const BACKUP_FORMAT = "r1cache-backup";
 /** Version this worker writes; restore reads it and every version {@link upgradeManifest} knows. */
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
 /** R2 prefix of every backup; a backup's key is `backups/<id>`. */
 export const BACKUP_PREFIX = "backups/";
 export const MANIFEST_NAME = "manifest.json";
@@ -76,24 +80,94 @@ export const calibrationRecordSchema = z.object({
   calibration: z.record(z.string(), z.unknown()),
 });
 
-export const backupRecordSchema = z.discriminatedUnion("type", [
+/** An entry's semantic scope (D1 `semantic_scopes`): what a rebuild re-embeds the entry's question with. */
+export const scopeRecordSchema = z.object({
+  type: z.literal("scope"),
+  key: hex64,
+  namespace: z.string(),
+  context: z.string(),
+  createdAt: z.number(),
+});
+
+/**
+ * One distinct chunk of a namespace's documents: its D1 row, its R2 bytes (base64; they decode to the
+ * text whose hash is the id, which restore checks) and the vector the chunk index held (null when the
+ * index could not say: restore then embeds the text again).
+ */
+export const chunkRecordSchema = z.object({
+  type: z.literal("chunk"),
+  namespace: z.string(),
+  id: hex64,
+  chars: z.number().int().min(0),
+  tokens: z.number().int().min(0),
+  size: z.number().int().min(0),
+  storedSize: z.number().int().min(0),
+  codec: z.enum(["none", "gzip", "deflate"]),
+  /** Model of the embedder the vector is from. */
+  embedder: z.string(),
+  createdAt: z.number(),
+  body: z.string(),
+  vector: vectorRecordSchema.nullable(),
+});
+
+/** A document (D1 `contexts`) and its current generation's chunk list, in document order. */
+export const contextRecordSchema = z.object({
+  type: z.literal("context"),
+  namespace: z.string(),
+  id: z.string(),
+  generation: z.number().int(),
+  bytes: z.number().int().min(0),
+  chars: z.number().int().min(0),
+  tokens: z.number().int().min(0),
+  chunks: z.number().int().min(0),
+  checksum: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  chunkIds: z.array(hex64),
+});
+
+/** Records of version 1 (and of version 0 once upgraded). */
+export const backupRecordV1Schema = z.discriminatedUnion("type", [
   entryRecordSchema,
   aliasRecordSchema,
   configRecordSchema,
   calibrationRecordSchema,
 ]);
 
+export const backupRecordSchema = z.discriminatedUnion("type", [
+  entryRecordSchema,
+  aliasRecordSchema,
+  configRecordSchema,
+  calibrationRecordSchema,
+  scopeRecordSchema,
+  chunkRecordSchema,
+  contextRecordSchema,
+]);
+
 export type EntryRecord = z.infer<typeof entryRecordSchema>;
 export type AliasRecord = z.infer<typeof aliasRecordSchema>;
+export type ScopeRecord = z.infer<typeof scopeRecordSchema>;
+export type ChunkRecord = z.infer<typeof chunkRecordSchema>;
+export type ContextRecord = z.infer<typeof contextRecordSchema>;
 export type BackupRecord = z.infer<typeof backupRecordSchema>;
 
-export const countsSchema = z.object({
+export const countsV1Schema = z.object({
   entries: z.number().int().min(0),
   aliases: z.number().int().min(0),
   vectors: z.number().int().min(0),
   calibrations: z.number().int().min(0),
-  /** Entries left out: expired, or changed under the backup twice in a row (see snapshot.ts). */
+  /** Entries left out (expired, or changed under the backup twice in a row) and chunks left out (gone or
+   * changed while the backup read them); see snapshot.ts. */
   skipped: z.number().int().min(0),
+});
+
+export const countsSchema = countsV1Schema.extend({
+  scopes: z.number().int().min(0),
+  /** Documents (`context` records). */
+  contexts: z.number().int().min(0),
+  chunks: z.number().int().min(0),
+  /** Chunks whose vector is in the backup (the others are embedded again on restore). */
+  chunkVectors: z.number().int().min(0),
 });
 
 export const partSchema = z.object({
@@ -116,7 +190,7 @@ export const manifestV1Schema = z.object({
   /** How vectors come back: `stored` (the index's own vectors, restored as they were). */
   vectors: z.literal("stored"),
   compression: z.literal("gzip"),
-  counts: countsSchema,
+  counts: countsV1Schema,
   /** Sum of the parts' stored bytes. */
   bytes: z.number().int().min(0),
   /** Sum of the parts' NDJSON bytes before compression. */
@@ -126,12 +200,16 @@ export const manifestV1Schema = z.object({
   checksum: hex64,
 });
 
+/** The current manifest: version 1's with version 2 and the new record kinds counted. */
+export const manifestSchema = manifestV1Schema.extend({ version: z.literal(2), counts: countsSchema });
+
 export type ManifestV1 = z.infer<typeof manifestV1Schema>;
+export type Manifest = z.infer<typeof manifestSchema>;
 export type Counts = z.infer<typeof countsSchema>;
 export type PartRef = z.infer<typeof partSchema>;
 
-/** A manifest as restore reads it: version 1, or an older one upgraded (its parts may lack checksums). */
-export interface ReadableManifest extends Omit<ManifestV1, "version" | "parts" | "checksum"> {
+/** A manifest as restore reads it: version 2, or an older one upgraded (its parts may lack checksums). */
+export interface ReadableManifest extends Omit<Manifest, "version" | "parts" | "checksum"> {
   /** The version found in R2 (before any upgrade). */
   storedVersion: number;
   parts: Array<{ key: string; records: number | null; bytes: number | null; sha256: string | null }>;

@@ -6,14 +6,23 @@
 import { isolateStats } from "../cache/stats";
 import { createCacheTiers } from "../cache/tiers";
 import type { CacheConfig } from "../config";
+import { createChunkIndex } from "../documents";
 import type { Env } from "../env";
+import { createEmbedder } from "../semantic/embedders/factory";
 import { createVectorIndex } from "../semantic/vectors/factory";
 import { createR2Tier } from "../tiers/r2";
 import { newBackupKey } from "./catalog";
-import { BACKUP_VERSION, type ManifestV1, type ReadableManifest } from "./format";
+import { BACKUP_VERSION, type Manifest, type ReadableManifest } from "./format";
 import { backupKey, backupRecords, readManifest, verifyBackup } from "./reader";
 import { applyRecords, type RestoreReport } from "./restore";
-import { aliasRecords, entryRecords, settingsRecords } from "./snapshot";
+import {
+  aliasRecords,
+  chunkRecords,
+  contextRecords,
+  entryRecords,
+  scopeRecords,
+  settingsRecords,
+} from "./snapshot";
 import { type BackupWriter, createBackupWriter } from "./writer";
 
 export { type BackupSummary, listBackups, pruneBackups } from "./catalog";
@@ -23,13 +32,13 @@ export { BackupNotFoundError } from "./reader";
 export interface BackupOptions {
   /** Epoch ms the backup is stamped with (the cron passes its scheduled time). @default Date.now() */
   now?: number;
-  source?: ManifestV1["source"];
+  source?: Manifest["source"];
   /** NDJSON bytes per part. @default 8 MiB */
   partBytes?: number;
 }
 
 /** Writes records with `writer`, deleting the parts written if anything fails. */
-async function writeAll(writer: BackupWriter, fill: () => Promise<void>): Promise<ManifestV1> {
+async function writeAll(writer: BackupWriter, fill: () => Promise<void>): Promise<Manifest> {
   try {
     await fill();
     return await writer.finish();
@@ -39,12 +48,15 @@ async function writeAll(writer: BackupWriter, fill: () => Promise<void>): Promis
   }
 }
 
-/** Backs up every entry, alias, vector, the config overrides and the calibrations to R2. */
+/**
+ * Backs up every entry, alias, vector and semantic scope, the documents with their chunks and chunk
+ * vectors, the config overrides and the calibrations to R2.
+ */
 export async function createBackup(
   env: Env,
   config: CacheConfig,
   options: BackupOptions = {},
-): Promise<ManifestV1> {
+): Promise<Manifest> {
   const createdAt = options.now ?? Date.now();
   const key = newBackupKey(createdAt);
   const writer = createBackupWriter(env.ARCHIVE, {
@@ -64,6 +76,10 @@ export async function createBackup(
   return writeAll(writer, async () => {
     for await (const r of entryRecords(sources, () => writer.counts.skipped++)) await writer.add(r);
     for await (const r of aliasRecords(env.DB)) await writer.add(r);
+    for await (const r of scopeRecords(env.DB)) await writer.add(r);
+    const chunkSources = { db: env.DB, bucket: env.ARCHIVE, index: createChunkIndex(env) };
+    for await (const r of chunkRecords(chunkSources, () => writer.counts.skipped++)) await writer.add(r);
+    for await (const r of contextRecords(env.DB)) await writer.add(r);
     for await (const r of settingsRecords(env.CACHE_KV)) await writer.add(r);
   });
 }
@@ -89,6 +105,12 @@ export async function restoreBackup(
     vectors: 0,
     aliases: 0,
     calibrations: 0,
+    scopes: 0,
+    contexts: 0,
+    chunks: 0,
+    chunkVectors: 0,
+    chunksEmbedded: 0,
+    chunksWithoutVector: 0,
     config: "none",
   };
   const targets = {
@@ -96,6 +118,8 @@ export async function restoreBackup(
     config,
     tiers: createCacheTiers(env, config, ctx, isolateStats, "shared").tiers,
     index: config.semantic ? createVectorIndex(env) : undefined,
+    chunkIndex: createChunkIndex(env),
+    embedder: createEmbedder(env),
     now: Date.now(),
   };
   for await (const records of backupRecords(env.ARCHIVE, manifest))
@@ -107,7 +131,7 @@ export async function restoreBackup(
 export async function migrateBackup(
   env: Env,
   key: string,
-): Promise<{ key: string; from: number; to: number; migrated: boolean; manifest?: ManifestV1 }> {
+): Promise<{ key: string; from: number; to: number; migrated: boolean; manifest?: Manifest }> {
   const manifest = await openBackup(env, key);
   if (manifest.storedVersion === BACKUP_VERSION) {
     return { key: manifest.key, from: BACKUP_VERSION, to: BACKUP_VERSION, migrated: false };

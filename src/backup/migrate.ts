@@ -9,6 +9,10 @@
  * expiresAt, hits, bodyBase64}` and `{kind: "alias", key, canonical, namespace, prompt, similarity,
  * createdAt}`: no vectors, no store times. The entries' body checksums are the only ones it has, and
  * they are checked like version 1's.
+ *
+ * Version 1: the current manifest and records without the kinds version 2 added (`scope`, `chunk`,
+ * `context`) and without their counts; it upgrades by counting zero of each, its records are read as
+ * they are (a version 1 part holding a version 2 kind is refused).
  */
 import { z } from "zod";
 import { sha256Hex } from "../cache/codec";
@@ -17,7 +21,9 @@ import {
   BACKUP_VERSION,
   type BackupRecord,
   backupRecordSchema,
+  backupRecordV1Schema,
   canonicalJson,
+  manifestSchema,
   manifestV1Schema,
   type ReadableManifest,
 } from "./format";
@@ -65,7 +71,7 @@ export type ManifestV0 = z.infer<typeof manifestV0Schema>;
 export type RecordV0 = z.infer<typeof recordV0Schema>;
 
 /** Versions restore can read. */
-export const READABLE_VERSIONS = [0, BACKUP_VERSION] as const;
+export const READABLE_VERSIONS = [0, 1, BACKUP_VERSION] as const;
 
 /** Why a manifest cannot be read: restore answers it as a 4xx naming the problem. */
 export class BackupFormatError extends Error {
@@ -81,17 +87,18 @@ function firstIssue(error: z.ZodError): string {
 /** Checks the format and version of a parsed manifest and upgrades it to the current shape. */
 export async function upgradeManifest(raw: unknown): Promise<ReadableManifest> {
   const version = (raw as { version?: unknown } | null)?.version;
-  if (version === BACKUP_VERSION) {
+  if (version === BACKUP_VERSION || version === 1) {
     if ((raw as { format?: unknown }).format !== BACKUP_FORMAT) {
       throw new BackupFormatError(`not an ${BACKUP_FORMAT} manifest (format field missing or wrong)`);
     }
-    const parsed = manifestV1Schema.safeParse(raw);
+    const parsed = (version === 1 ? manifestV1Schema : manifestSchema).safeParse(raw);
     if (!parsed.success) throw new BackupFormatError(`manifest is malformed: ${firstIssue(parsed.error)}`);
     const { checksum, ...rest } = parsed.data;
     if ((await sha256Hex(canonicalJson(rest))) !== checksum) {
       throw new BackupFormatError("manifest does not match its SHA-256 checksum");
     }
-    return { ...rest, storedVersion: 1 };
+    const none = { scopes: 0, contexts: 0, chunks: 0, chunkVectors: 0 };
+    return { ...rest, counts: { ...none, ...rest.counts }, storedVersion: rest.version };
   }
   if (version === 0) return upgradeManifestV0(raw);
   const known = READABLE_VERSIONS.join(" and ");
@@ -114,7 +121,17 @@ function upgradeManifestV0(raw: unknown): ReadableManifest {
     source: "admin",
     vectors: "stored",
     compression: "gzip",
-    counts: { entries: m.entries, aliases: m.aliases, vectors: 0, calibrations: 0, skipped: 0 },
+    counts: {
+      entries: m.entries,
+      aliases: m.aliases,
+      vectors: 0,
+      calibrations: 0,
+      skipped: 0,
+      scopes: 0,
+      contexts: 0,
+      chunks: 0,
+      chunkVectors: 0,
+    },
     bytes: 0,
     plainBytes: 0,
     parts: m.parts.map((key) => ({ key, records: null, bytes: null, sha256: null })),
@@ -124,8 +141,8 @@ function upgradeManifestV0(raw: unknown): ReadableManifest {
 
 /** One record of a part, parsed and upgraded from `version` to the current shape. */
 export function upgradeRecord(raw: unknown, version: number): BackupRecord {
-  if (version === BACKUP_VERSION) {
-    const parsed = backupRecordSchema.safeParse(raw);
+  if (version === BACKUP_VERSION || version === 1) {
+    const parsed = (version === 1 ? backupRecordV1Schema : backupRecordSchema).safeParse(raw);
     if (!parsed.success) throw new BackupFormatError(`record is malformed: ${firstIssue(parsed.error)}`);
     return parsed.data;
   }

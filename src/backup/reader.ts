@@ -7,6 +7,7 @@ import { decompress, sha256Hex } from "../cache/codec";
 import { base64ToBytes } from "./base64";
 import { type BackupRecord, MANIFEST_NAME, type ReadableManifest } from "./format";
 import { BackupFormatError, upgradeManifest, upgradeRecord } from "./migrate";
+import { chunkBodyMatches } from "./snapshot";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
@@ -73,6 +74,14 @@ async function readPart(
     throw new BackupFormatError(`${name} holds ${records.length} records, the manifest says ${part.records}`);
   }
   for (const [i, record] of records.entries()) {
+    if (record.type === "chunk") {
+      const body = decodeBase64(record.body);
+      if (!body || !(await chunkBodyMatches(record.namespace, record.id, body, record.codec))) {
+        throw new BackupFormatError(
+          `${name}, line ${i + 1}: the body of chunk ${record.id} does not match its id (a hash of its text)`,
+        );
+      }
+    }
     if (record.type !== "entry") continue;
     if (!(await entryBodyMatches(record.body, record.codec, record.checksum))) {
       throw new BackupFormatError(
@@ -81,6 +90,14 @@ async function readPart(
     }
   }
   return records;
+}
+
+function decodeBase64(body: string): Uint8Array | undefined {
+  try {
+    return base64ToBytes(body);
+  } catch {
+    return undefined;
+  }
 }
 
 async function entryBodyMatches(body: string, codec: "none" | "gzip" | "deflate", checksum: string) {
@@ -96,11 +113,14 @@ async function entryBodyMatches(body: string, codec: "none" | "gzip" | "deflate"
  * manifest's. Changes nothing.
  */
 export async function verifyBackup(bucket: R2Bucket, manifest: ReadableManifest): Promise<void> {
-  const seen = { entries: 0, aliases: 0 };
+  const seen = { entries: 0, aliases: 0, scopes: 0, chunks: 0, contexts: 0 };
   for (const [index, part] of manifest.parts.entries()) {
     for (const record of await readPart(bucket, part, index, manifest.storedVersion)) {
       if (record.type === "entry") seen.entries++;
       else if (record.type === "alias") seen.aliases++;
+      else if (record.type === "scope") seen.scopes++;
+      else if (record.type === "chunk") seen.chunks++;
+      else if (record.type === "context") seen.contexts++;
     }
   }
   const { entries, aliases } = manifest.counts;
@@ -108,6 +128,13 @@ export async function verifyBackup(bucket: R2Bucket, manifest: ReadableManifest)
     throw new BackupFormatError(
       `backup is incomplete: its parts hold ${seen.entries} entries and ${seen.aliases} aliases, the manifest says ${entries} and ${aliases}`,
     );
+  }
+  for (const kind of ["scopes", "chunks", "contexts"] as const) {
+    if (seen[kind] !== manifest.counts[kind]) {
+      throw new BackupFormatError(
+        `backup is incomplete: its parts hold ${seen[kind]} ${kind}, the manifest says ${manifest.counts[kind]}`,
+      );
+    }
   }
 }
 

@@ -7,17 +7,39 @@
  * with before it is written; a body that does not match (rewritten between the two reads) is read
  * again once, and an entry still changing is left out (counted in `skipped`). An entry written while the
  * backup runs is in it if its key comes after the cursor, else not: never half.
+ *
+ * Documents (context expansion): every distinct chunk (row, R2 bytes checked against its id, vector from
+ * the chunk index), then every document with its current chunk list. A document loaded while the backup
+ * runs may list chunks that came after the chunk cursor: restore serves the chunks it has, as retrieval
+ * only returns chunks that have a row.
  */
-import { asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { decompress, sha256Hex } from "../cache/codec";
 import { CALIBRATION_PREFIX } from "../calibration-store";
 import { CONFIG_OVERRIDES_KEY } from "../config-store";
-import { aliases, type EntryRow, entries } from "../db/schema";
+import {
+  aliases,
+  type ChunkRow,
+  chunks,
+  contextChunks,
+  contexts,
+  type EntryRow,
+  entries,
+  semanticScopes,
+} from "../db/schema";
+import { chunkId, chunkR2Key, chunkShard } from "../documents/store";
 import type { VectorIndex, VectorRecord } from "../semantic/vectors/types";
 import type { StoredEntry, Tier } from "../tiers/types";
 import { bytesToBase64, vectorToBase64 } from "./base64";
-import type { AliasRecord, BackupRecord, EntryRecord } from "./format";
+import type {
+  AliasRecord,
+  BackupRecord,
+  ChunkRecord,
+  ContextRecord,
+  EntryRecord,
+  ScopeRecord,
+} from "./format";
 
 /** Rows per D1 page: each is whole in memory with its body (at most 512 KiB in a row by default). */
 export const PAGE_ROWS = 50;
@@ -170,4 +192,138 @@ export async function* settingsRecords(kv: KVNamespace): AsyncGenerator<BackupRe
     }
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
+}
+
+/** Every semantic scope, in key order. */
+export async function* scopeRecords(d1: D1Database): AsyncGenerator<ScopeRecord> {
+  const db = drizzle(d1);
+  let cursor = "";
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(semanticScopes)
+      .where(gt(semanticScopes.key, cursor))
+      .orderBy(asc(semanticScopes.key))
+      .limit(PAGE_ROWS);
+    for (const row of rows) yield { type: "scope", ...row };
+    if (rows.length < PAGE_ROWS) return;
+    cursor = rows.at(-1)?.key ?? cursor;
+  }
+}
+
+/** Whether `body` (stored with `codec`) decodes to the text whose chunk id is `id`. */
+export async function chunkBodyMatches(
+  namespace: string,
+  id: string,
+  body: Uint8Array,
+  codec: ChunkRow["codec"],
+): Promise<boolean> {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+      await decompress(body, codec),
+    );
+    return (await chunkId(namespace, text)) === id;
+  } catch {
+    return false;
+  }
+}
+
+export interface ChunkSources {
+  db: D1Database;
+  bucket: R2Bucket;
+  /** The chunk index; chunks get `vector: null` where it cannot say. */
+  index: VectorIndex | undefined;
+}
+
+/** Every distinct chunk of every namespace, by namespace and id; `onSkip` hears of each one left out. */
+export async function* chunkRecords(sources: ChunkSources, onSkip: () => void): AsyncGenerator<ChunkRecord> {
+  const db = drizzle(sources.db);
+  let after: { namespace: string; id: string } | undefined;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(chunks)
+      .where(
+        after &&
+          or(
+            gt(chunks.namespace, after.namespace),
+            and(eq(chunks.namespace, after.namespace), gt(chunks.id, after.id)),
+          ),
+      )
+      .orderBy(asc(chunks.namespace), asc(chunks.id))
+      .limit(PAGE_ROWS);
+    if (rows.length === 0) return;
+    const last = rows.at(-1) as ChunkRow;
+    after = { namespace: last.namespace, id: last.id };
+    const vectors = new Map<string, VectorRecord>();
+    if (sources.index?.get) {
+      for (const namespace of new Set(rows.map((r) => r.namespace))) {
+        const ids = rows.filter((r) => r.namespace === namespace).map((r) => r.id);
+        for (const v of await sources.index.get(ids, chunkShard(namespace)))
+          vectors.set(`${namespace}\u0000${v.id}`, v);
+      }
+    }
+    for (const row of rows) {
+      const object = await sources.bucket.get(chunkR2Key(row.namespace, row.id));
+      const body = object ? new Uint8Array(await object.arrayBuffer()) : undefined;
+      // Gone (its document removed meanwhile) or not what its id says: left out.
+      if (!body || !(await chunkBodyMatches(row.namespace, row.id, body, row.codec))) {
+        onSkip();
+        continue;
+      }
+      const vector = vectors.get(`${row.namespace}\u0000${row.id}`);
+      yield {
+        type: "chunk",
+        ...row,
+        storedSize: body.byteLength,
+        body: bytesToBase64(body),
+        vector: vector
+          ? {
+              fingerprint: vector.fingerprint,
+              text: vector.text,
+              createdAt: vector.createdAt,
+              values: vectorToBase64(vector.vector),
+            }
+          : null,
+      };
+    }
+    if (rows.length < PAGE_ROWS) return;
+  }
+}
+
+/** Every document with its current chunk list, by namespace and id. */
+export async function* contextRecords(d1: D1Database): AsyncGenerator<ContextRecord> {
+  const db = drizzle(d1);
+  let after: { namespace: string; id: string } | undefined;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(contexts)
+      .where(
+        after &&
+          or(
+            gt(contexts.namespace, after.namespace),
+            and(eq(contexts.namespace, after.namespace), gt(contexts.id, after.id)),
+          ),
+      )
+      .orderBy(asc(contexts.namespace), asc(contexts.id))
+      .limit(PAGE_ROWS);
+    for (const row of rows) {
+      const listed = await db
+        .select({ chunkId: contextChunks.chunkId })
+        .from(contextChunks)
+        .where(
+          and(
+            eq(contextChunks.namespace, row.namespace),
+            eq(contextChunks.contextId, row.id),
+            eq(contextChunks.generation, row.generation),
+          ),
+        )
+        .orderBy(asc(contextChunks.position));
+      yield { type: "context", ...row, chunkIds: listed.map((l) => l.chunkId) };
+    }
+    if (rows.length < PAGE_ROWS) return;
+    const last = rows.at(-1) as (typeof rows)[number];
+    after = { namespace: last.namespace, id: last.id };
+  }
 }

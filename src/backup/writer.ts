@@ -11,7 +11,7 @@ import {
   type Counts,
   canonicalJson,
   MANIFEST_NAME,
-  type ManifestV1,
+  type Manifest,
   type PartRef,
 } from "./format";
 
@@ -24,7 +24,7 @@ export interface BackupWriterOptions {
   /** The backup's key (`backups/<id>`); objects go under `<key>/`. */
   key: string;
   createdAt: number;
-  source: ManifestV1["source"];
+  source: Manifest["source"];
   /** @default DEFAULT_PART_BYTES */
   partBytes?: number;
 }
@@ -33,7 +33,17 @@ export interface BackupWriterOptions {
 export function createBackupWriter(bucket: R2Bucket, options: BackupWriterOptions) {
   const limit = Math.max(1, options.partBytes ?? DEFAULT_PART_BYTES);
   const parts: PartRef[] = [];
-  const counts: Counts = { entries: 0, aliases: 0, vectors: 0, calibrations: 0, skipped: 0 };
+  const counts: Counts = {
+    entries: 0,
+    aliases: 0,
+    vectors: 0,
+    calibrations: 0,
+    skipped: 0,
+    scopes: 0,
+    contexts: 0,
+    chunks: 0,
+    chunkVectors: 0,
+  };
   let lines: Uint8Array[] = [];
   let pending = 0;
   let plainBytes = 0;
@@ -72,10 +82,16 @@ export function createBackupWriter(bucket: R2Bucket, options: BackupWriterOption
         if (record.vector) counts.vectors++;
       } else if (record.type === "alias") counts.aliases++;
       else if (record.type === "calibration") counts.calibrations++;
+      else if (record.type === "scope") counts.scopes++;
+      else if (record.type === "context") counts.contexts++;
+      else if (record.type === "chunk") {
+        counts.chunks++;
+        if (record.vector) counts.chunkVectors++;
+      }
     },
-    async finish(completedAt = Date.now()): Promise<ManifestV1> {
+    async finish(completedAt = Date.now()): Promise<Manifest> {
       await flush();
-      const body: Omit<ManifestV1, "checksum"> = {
+      const body: Omit<Manifest, "checksum"> = {
         format: BACKUP_FORMAT,
         version: BACKUP_VERSION,
         key: options.key,
@@ -89,7 +105,7 @@ export function createBackupWriter(bucket: R2Bucket, options: BackupWriterOption
         plainBytes,
         parts,
       };
-      const manifest: ManifestV1 = { ...body, checksum: await sha256Hex(canonicalJson(body)) };
+      const manifest: Manifest = { ...body, checksum: await sha256Hex(canonicalJson(body)) };
       await bucket.put(`${options.key}/${MANIFEST_NAME}`, JSON.stringify(manifest, null, 2), {
         httpMetadata: { contentType: "application/json" },
         // The listing reads these instead of every manifest body.

@@ -26,6 +26,11 @@ export type DocumentsEnv = Pick<
   | "LOCAL_DEV"
 >;
 
+/** The chunk index: chunks are never evicted (the store refuses a load past MAX_CHUNKS_PER_NAMESPACE instead). */
+export function createChunkIndex(env: DocumentsEnv) {
+  return createVectorIndex(env, {}, { maxPerShard: MAX_CHUNKS_PER_NAMESPACE + 1_000 });
+}
+
 /** The documents of one namespace; 501 when no embedder is configured. */
 export function createDocuments(env: DocumentsEnv, namespace: string) {
   const embedder = createEmbedder(env);
@@ -35,8 +40,7 @@ export function createDocuments(env: DocumentsEnv, namespace: string) {
       "context expansion needs an embedder: set EMBEDDINGS_BACKEND (see README)",
     );
   }
-  // Chunks are never evicted: the store refuses a load past MAX_CHUNKS_PER_NAMESPACE instead.
-  const index = createVectorIndex(env, {}, { maxPerShard: MAX_CHUNKS_PER_NAMESPACE + 1_000 });
+  const index = createChunkIndex(env);
   const store = createDocumentStore({ db: env.DB, bucket: env.ARCHIVE, index, embedder }, namespace);
   return {
     store,

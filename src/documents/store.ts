@@ -39,7 +39,8 @@ export function chunkId(namespace: string, text: string): Promise<string> {
   return sha256Hex(`chunk\u0000${namespace}\u0000${text}`);
 }
 
-function r2Key(namespace: string, id: string): string {
+/** Where a chunk's body is in R2. */
+export function chunkR2Key(namespace: string, id: string): string {
   return `chunks/${encodeURIComponent(namespace)}/${id}`;
 }
 
@@ -110,7 +111,7 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
             let body = await compress(plain, codec);
             // Text that does not shrink is kept plain: no inflation, no decompression on reads.
             if (body.byteLength >= plain.byteLength) [codec, body] = ["none", plain];
-            await deps.bucket.put(r2Key(namespace, id), body, { customMetadata: { codec } });
+            await deps.bucket.put(chunkR2Key(namespace, id), body, { customMetadata: { codec } });
             stored.set(id, { size: plain.byteLength, storedSize: body.byteLength, codec });
           }),
         );
@@ -189,7 +190,7 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
       if (ids.length === 0) continue;
       await db.delete(chunks).where(and(inNamespace, inArray(chunks.id, ids)));
       await deps.index.delete(ids, shard);
-      await deps.bucket.delete(ids.map((id) => r2Key(namespace, id)));
+      await deps.bucket.delete(ids.map((id) => chunkR2Key(namespace, id)));
       orphans.push(...ids);
     }
     return orphans.length;
@@ -330,7 +331,7 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
 
     /** A chunk's text from R2 (where the index's copy is missing or cut). */
     async text(id: string): Promise<string | undefined> {
-      const object = await deps.bucket.get(r2Key(namespace, id));
+      const object = await deps.bucket.get(chunkR2Key(namespace, id));
       if (!object) return undefined;
       const codec = object.customMetadata?.codec === "gzip" ? "gzip" : "none";
       const plain = await decompress(new Uint8Array(await object.arrayBuffer()), codec);

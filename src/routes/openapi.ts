@@ -252,7 +252,10 @@ function paths(): Record<string, Record<string, Op>> {
       },
     },
     "/admin/backup": {
-      post: { summary: "Back up every entry, alias, vector and the config to R2", admin: true },
+      post: {
+        summary: "Back up every entry, alias, vector, semantic scope, context document and the config to R2",
+        admin: true,
+      },
     },
     "/admin/backups": { get: { summary: "The backups in R2, newest first", admin: true } },
     "/admin/restore": {

@@ -91,7 +91,7 @@ describe("backup and restore", () => {
     const res = await admin("/admin/backup", "POST", {});
     expect(res.status).toBe(200);
     const made = res.json();
-    expect(made).toMatchObject({ entries: 5, aliases: 1, vectors: 5, version: 1 });
+    expect(made).toMatchObject({ entries: 5, aliases: 1, vectors: 5, version: 2 });
     expect(made.bytes).toBeGreaterThan(600_000);
     const listed = (await admin("/admin/backups")).json().backups;
     expect(listed).toContainEqual(expect.objectContaining({ key: made.key, entries: 5, aliases: 1 }));
@@ -110,7 +110,7 @@ describe("backup and restore", () => {
       aliases: 1,
       vectors: 5,
       config: "restored",
-      version: 1,
+      version: 2,
     });
 
     for (const prompt of prompts) {
@@ -173,7 +173,7 @@ describe("backup and restore", () => {
     await env.ARCHIVE.put(`${key}/manifest.json`, manifestText.replace(/"entries": \d+/, '"entries": 9999'));
     await refused(/manifest does not match its SHA-256 checksum/);
 
-    await env.ARCHIVE.put(`${key}/manifest.json`, manifestText.replace('"version": 1', '"version": 7'));
+    await env.ARCHIVE.put(`${key}/manifest.json`, manifestText.replace('"version": 2', '"version": 7'));
     await refused(/unknown format version 7/);
 
     await env.ARCHIVE.put(`${key}/manifest.json`, manifestText.slice(0, 100));
@@ -189,7 +189,7 @@ describe("backup and restore", () => {
     expect(bad.json().error.param).toBe("key");
   });
 
-  it("a version 0 backup restores through migration, and migrate writes a version 1 copy", async () => {
+  it("a version 0 backup restores through migration, and migrate writes a current-version copy", async () => {
     const original = await ask("What is a mitigation block?");
     const key = original.headers.get("x-r1cache-key") ?? "";
     const row = await env.DB.prepare("select * from entries where key = ?")
@@ -251,12 +251,12 @@ describe("backup and restore", () => {
 
     const migrated = await admin("/admin/backup/migrate", "POST", { key: legacy });
     expect(migrated.status).toBe(200);
-    expect(migrated.json()).toMatchObject({ from: 0, to: 1, migrated: true, entries: 1, aliases: 1 });
+    expect(migrated.json()).toMatchObject({ from: 0, to: 2, migrated: true, entries: 1, aliases: 1 });
     const copy = migrated.json().key;
-    expect((await manifestOf(copy)).version).toBe(1);
+    expect((await manifestOf(copy)).version).toBe(2);
     await clearEverything();
     expect((await admin("/admin/restore", "POST", { key: copy })).json()).toMatchObject({
-      version: 1,
+      version: 2,
       entries: 1,
     });
     expect(state(await ask("What is a mitigation block?"))).toEqual(["HIT", "exact"]);
