@@ -88,8 +88,8 @@ describe("coalescing", () => {
   it("coalesces streaming and non-streaming clients onto one call", async () => {
     upstream = installFakeUpstream({ delayMs: 100, chunkDelayMs: 5 });
     const [streamed, plain] = await Promise.all([
-      ask("mixed coalesce", { stream: true }),
-      ask("mixed coalesce"),
+      ask("one call for streamed and plain clients", { stream: true }),
+      ask("one call for streamed and plain clients"),
     ]);
     expect(upstream.calls.count).toBe(1);
     expect(sseData(streamed.text).at(-1)).toBe("[DONE]");
