@@ -37,32 +37,24 @@ const lookups = (row) => (row ? row.hits + row.misses : null);
 /** JSON turns an overflowing percentile (Infinity) into null: no point rather than a wrong one. */
 const orNull = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
+/** Hit rate and lookups per slot: the hourly and daily charts differ only in their slots. */
+const hitRateChart = (slotsOf) => ({
+  data: (stats) => {
+    const slots = slotsOf(stats);
+    return [
+      slots.map((s) => s.at / 1000),
+      slots.map((s) => ratePercent(s.row)),
+      slots.map((s) => lookups(s.row)),
+    ];
+  },
+  series: (c) => [rateSeries(c), barSeries("Lookups", "n", c.barHits, c.series1)],
+  axes: (c) => [timeAxis(c), percentAxis(c), countAxis(c, "n")],
+});
+
 /** Each chart: its series and axes (given the palette) and how it reads `/admin/stats`. */
 const CHARTS = {
-  hourly: {
-    data: (stats) => {
-      const slots = hourSlots(stats.hit_rate_hourly ?? []);
-      return [
-        slots.map((s) => s.at / 1000),
-        slots.map((s) => ratePercent(s.row)),
-        slots.map((s) => lookups(s.row)),
-      ];
-    },
-    series: (c) => [rateSeries(c), barSeries("Lookups", "n", c.barHits, c.series1)],
-    axes: (c) => [timeAxis(c), percentAxis(c), countAxis(c, "n")],
-  },
-  daily: {
-    data: (stats) => {
-      const slots = daySlots(stats.hit_rate_daily ?? []);
-      return [
-        slots.map((s) => s.at / 1000),
-        slots.map((s) => ratePercent(s.row)),
-        slots.map((s) => lookups(s.row)),
-      ];
-    },
-    series: (c) => [rateSeries(c), barSeries("Lookups", "n", c.barHits, c.series1)],
-    axes: (c) => [timeAxis(c), percentAxis(c), countAxis(c, "n")],
-  },
+  hourly: hitRateChart((stats) => hourSlots(stats.hit_rate_hourly ?? [])),
+  daily: hitRateChart((stats) => daySlots(stats.hit_rate_daily ?? [])),
   latency: {
     data: (stats) => {
       const slots = hourSlots(stats.hit_rate_hourly ?? []);

@@ -206,6 +206,19 @@ export const manifestSchema = manifestV1Schema.extend({ version: z.literal(2), c
 export type ManifestV1 = z.infer<typeof manifestV1Schema>;
 export type Manifest = z.infer<typeof manifestSchema>;
 export type Counts = z.infer<typeof countsSchema>;
+
+/** Counts of a backup with nothing in it yet: the writer's start, and what older formats lack. */
+export const zeroCounts = (): Counts => ({
+  entries: 0,
+  aliases: 0,
+  vectors: 0,
+  calibrations: 0,
+  skipped: 0,
+  scopes: 0,
+  contexts: 0,
+  chunks: 0,
+  chunkVectors: 0,
+});
 export type PartRef = z.infer<typeof partSchema>;
 
 /** A manifest as restore reads it: version 2, or an older one upgraded (its parts may lack checksums). */

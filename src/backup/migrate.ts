@@ -26,6 +26,7 @@ import {
   manifestSchema,
   manifestV1Schema,
   type ReadableManifest,
+  zeroCounts,
 } from "./format";
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -97,8 +98,7 @@ export async function upgradeManifest(raw: unknown): Promise<ReadableManifest> {
     if ((await sha256Hex(canonicalJson(rest))) !== checksum) {
       throw new BackupFormatError("manifest does not match its SHA-256 checksum");
     }
-    const none = { scopes: 0, contexts: 0, chunks: 0, chunkVectors: 0 };
-    return { ...rest, counts: { ...none, ...rest.counts }, storedVersion: rest.version };
+    return { ...rest, counts: { ...zeroCounts(), ...rest.counts }, storedVersion: rest.version };
   }
   if (version === 0) return upgradeManifestV0(raw);
   const known = READABLE_VERSIONS.join(" and ");
@@ -121,17 +121,7 @@ function upgradeManifestV0(raw: unknown): ReadableManifest {
     source: "admin",
     vectors: "stored",
     compression: "gzip",
-    counts: {
-      entries: m.entries,
-      aliases: m.aliases,
-      vectors: 0,
-      calibrations: 0,
-      skipped: 0,
-      scopes: 0,
-      contexts: 0,
-      chunks: 0,
-      chunkVectors: 0,
-    },
+    counts: { ...zeroCounts(), entries: m.entries, aliases: m.aliases },
     bytes: 0,
     plainBytes: 0,
     parts: m.parts.map((key) => ({ key, records: null, bytes: null, sha256: null })),

@@ -13,8 +13,9 @@
  * runs may list chunks that came after the chunk cursor: restore serves the chunks it has, as retrieval
  * only returns chunks that have a row.
  */
-import { and, asc, eq, gt, or } from "drizzle-orm";
+import { and, asc, eq, gt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { decompress, sha256Hex } from "../cache/codec";
 import { CALIBRATION_PREFIX } from "../calibration-store";
 import { CONFIG_OVERRIDES_KEY } from "../config-store";
@@ -43,6 +44,14 @@ import type {
 
 /** Rows per D1 page: each is whole in memory with its body (at most 512 KiB in a row by default). */
 export const PAGE_ROWS = 50;
+
+/** Rows after `after` in (namespace, id) order: the keyset cursor of a paged scan. */
+const pastKey = (
+  namespace: SQLiteColumn,
+  id: SQLiteColumn,
+  after: { namespace: string; id: string },
+): SQL | undefined =>
+  or(gt(namespace, after.namespace), and(eq(namespace, after.namespace), gt(id, after.id)));
 
 export interface SnapshotSources {
   db: D1Database;
@@ -243,13 +252,7 @@ export async function* chunkRecords(sources: ChunkSources, onSkip: () => void): 
     const rows = await db
       .select()
       .from(chunks)
-      .where(
-        after &&
-          or(
-            gt(chunks.namespace, after.namespace),
-            and(eq(chunks.namespace, after.namespace), gt(chunks.id, after.id)),
-          ),
-      )
+      .where(after && pastKey(chunks.namespace, chunks.id, after))
       .orderBy(asc(chunks.namespace), asc(chunks.id))
       .limit(PAGE_ROWS);
     if (rows.length === 0) return;
@@ -299,13 +302,7 @@ export async function* contextRecords(d1: D1Database): AsyncGenerator<ContextRec
     const rows = await db
       .select()
       .from(contexts)
-      .where(
-        after &&
-          or(
-            gt(contexts.namespace, after.namespace),
-            and(eq(contexts.namespace, after.namespace), gt(contexts.id, after.id)),
-          ),
-      )
+      .where(after && pastKey(contexts.namespace, contexts.id, after))
       .orderBy(asc(contexts.namespace), asc(contexts.id))
       .limit(PAGE_ROWS);
     for (const row of rows) {

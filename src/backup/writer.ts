@@ -13,6 +13,7 @@ import {
   MANIFEST_NAME,
   type Manifest,
   type PartRef,
+  zeroCounts,
 } from "./format";
 
 /** NDJSON bytes per part before compression. @default 8 MiB */
@@ -33,17 +34,7 @@ export interface BackupWriterOptions {
 export function createBackupWriter(bucket: R2Bucket, options: BackupWriterOptions) {
   const limit = Math.max(1, options.partBytes ?? DEFAULT_PART_BYTES);
   const parts: PartRef[] = [];
-  const counts: Counts = {
-    entries: 0,
-    aliases: 0,
-    vectors: 0,
-    calibrations: 0,
-    skipped: 0,
-    scopes: 0,
-    contexts: 0,
-    chunks: 0,
-    chunkVectors: 0,
-  };
+  const counts: Counts = zeroCounts();
   let lines: Uint8Array[] = [];
   let pending = 0;
   let plainBytes = 0;
