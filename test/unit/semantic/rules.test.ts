@@ -199,6 +199,19 @@ describe("rules that generalise beyond the project's fixtures", () => {
     rejects("How can I lose 5 kg in one month?", "How can I lose 5 kg in 2 months?");
   });
 
+  it("compares numbers as a multiset: an expression is not its digits in another order", () => {
+    rejects("How can I prove 0! = 1?", "How do I prove 1/1=0?");
+    rejects("What does the 5 in HTML 5 mean?", "What is HTML 5?");
+    accepts("Which one is the best phone under 10000?", "What is the best phone under 10000?");
+    accepts("How can I lose 5 kg in one month?", "How can I lose 5 kg in 1 month?");
+  });
+
+  it("reads 'What is a good X?' and 'What is an example of X?' as asking for picks, like a list", () => {
+    accepts("What is a good book on corporate finance?", "What are some good books on corporate finance?");
+    accepts("What is an example of chemical weathering?", "What are some examples of chemical weathering?");
+    rejects("What is caricature?", "What are some of the best caricatures?");
+  });
+
   it("lets 'more' or 'all' stand on one side, but not against a contrast word", () => {
     accepts("How do I get more traffic to my website?", "How do I get traffic to my website?");
     rejects("How do I get more traffic to my website?", "How do I get less traffic to my website?");

@@ -133,7 +133,7 @@ const INTENT_VERBS: Partial<Record<Intent, RegExp>> = {
   mechanism: /\s+(?:work|works|function|funciona|funcionam)\b/,
 };
 
-const SUPERLATIVE = /\b(?:best|top|greatest|melhor|melhores|principais)\b/;
+const SUPERLATIVE = /\b(?:best|top|greatest|good|better|examples?|melhor|melhores|principais|bons|boas|exemplos?)\b/;
 
 /** A frame in the plural: "what are", "which were", "quais sao". */
 const PLURAL_FRAME = /^(?:(?:what|which) (?:are|re|were)|quais (?:sao|foram)|o que sao)\b/;

@@ -147,6 +147,18 @@ function splitWhy(text: string): [string, boolean] {
   return [text.slice(0, m.index), true];
 }
 
+/**
+ * The numbers of a prompt (number words read as digits) as a sorted multiset: alignment matches terms as a set, so "prove 0! = 1"
+ * and "prove 1/1 = 0", or "the 5 in HTML 5" and "HTML 5", would align although the expressions differ.
+ */
+function numbersOf(body: readonly string[], acronyms: ReadonlySet<string>): string {
+  return contentTerms(body, acronyms)
+    .map(lemma)
+    .filter((w) => /\d/.test(w))
+    .sort()
+    .join(" ");
+}
+
 /** Applies the rules to (query, candidate). Never looks at embeddings or fitted weights. */
 export function ruleVerdict(query: string, candidate: string, templates?: TemplateRegistry): RuleResult {
   const [q, queryWhy] = splitWhy(query);
@@ -187,6 +199,10 @@ function judge(query: string, candidate: string, templates?: TemplateRegistry): 
   const symbols = [symbolsOf(query), symbolsOf(candidate)];
   if (symbols[0] !== symbols[1]) {
     return result("reject", `symbols differ: "${symbols[0]}" vs "${symbols[1]}"`, extra);
+  }
+  const numbers = [numbersOf(fq.body, acronyms), numbersOf(fc.body, acronyms)];
+  if (numbers[0] !== numbers[1]) {
+    return result("reject", `numbers differ in count: "${numbers[0]}" vs "${numbers[1]}"`, extra);
   }
   const swapped = swappedNames(fq.names, fc.names) ?? swappedAroundRelation(fq.body, fc.body);
   if (swapped) return result("reject", `order: "${swapped[0]}" and "${swapped[1]}" swap places`, extra);
