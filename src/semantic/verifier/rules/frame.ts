@@ -133,7 +133,9 @@ const INTENT_VERBS: Partial<Record<Intent, RegExp>> = {
   mechanism: /\s+(?:work|works|function|funciona|funcionam)\b/,
 };
 
-const SUPERLATIVE = /\b(?:best|top|greatest|good|better|examples?|melhor|melhores|principais|bons|boas|exemplos?)\b/;
+/** Words that ask for a pick: "What is the best X?", "What is a good X?", "What is an example of X?". */
+const SUPERLATIVE =
+  /\b(?:best|top|greatest|good|better|examples?|melhor|melhores|principais|bons|boas|exemplos?)\b/;
 
 /** A frame in the plural: "what are", "which were", "quais sao". */
 const PLURAL_FRAME = /^(?:(?:what|which) (?:are|re|were)|quais (?:sao|foram)|o que sao)\b/;
