@@ -3,9 +3,9 @@
  * BENCHMARKS.md ("Auto-tuner").
  *
  * Each trace is replayed through L1's own code (`createMemoryTier`) once per fixed policy, and once with
- * the tuner's decision loop: L1 starts on `lru` (the default) and every `--every` requests the tuner's
- * own functions (src/tuning/decide.ts: `evaluate`, then `decide` with its hysteresis) judge the last
- * `--window` sampled accesses; a decision switches the running L1's policy, as the config would. L1's
+ * the tuner's decision loop: L1 starts on `lru` (the default) and every `--every` new samples (the Tuner
+ * object's own cadence, `EVALUATE_EVERY_SAMPLES`) the tuner's own functions (src/tuning/decide.ts:
+ * `evaluate`, then `decide` with its hysteresis) judge the last `--window` sampled accesses; a decision switches the running L1's policy, as the config would. L1's
  * size is held fixed (`sizes: false`), so every column has the same memory. Sampling is the Worker's
  * (src/tuning/sample.ts: keys whose SHA-256 falls under the rate), at `--rate` (1 = every access).
  *
@@ -19,7 +19,15 @@ import { parseArgs } from "node:util";
 import { EVICTION_POLICY_NAMES, type EvictionPolicyName } from "../src/tiers/eviction";
 import { createMemoryTier } from "../src/tiers/memory";
 import type { StoredEntry } from "../src/tiers/types";
-import { decide, evaluate, MIN_WINDOW, type Pending, type TunedSetting } from "../src/tuning/decide";
+import {
+  decide,
+  EVALUATE_EVERY_SAMPLES,
+  evaluate,
+  MIN_WINDOW,
+  type Pending,
+  WINDOW as TUNER_WINDOW,
+  type TunedSetting,
+} from "../src/tuning/decide";
 import { type AccessSample, isSampled } from "../src/tuning/sample";
 import { random, shuffled, zipf } from "./traces";
 
@@ -34,8 +42,8 @@ const { values: args } = parseArgs({
     requests: { type: "string", default: "200000" },
     zipf: { type: "string", default: "0.9" },
     sizes: { type: "string", default: "200,1000" },
-    every: { type: "string", default: "5000" },
-    window: { type: "string", default: "20000" },
+    every: { type: "string", default: String(EVALUATE_EVERY_SAMPLES) },
+    window: { type: "string", default: String(TUNER_WINDOW) },
     rate: { type: "string", default: "1" },
     seed: { type: "string", default: "42" },
   },
@@ -129,21 +137,27 @@ async function replay(start: EvictionPolicyName, capacity: number, requests: str
   const switches: string[] = [];
   let hits = 0;
   let evaluations = 0;
+  let fresh = 0;
+  let seen = 0;
   for (let i = 0; i < requests.length; i++) {
     const key = requests[i] as string;
     const hit = await tier.get(key);
     if (hit) hits++;
     else await tier.set(key, ENTRY);
     if (!tune) continue;
-    if (isSampled(key, RATE)) window.push({ key, ns: "bench", size: hit ? BODY_BYTES : 0, at: i });
+    if (!isSampled(key, RATE)) continue;
+    window.push({ key, ns: "bench", size: hit ? BODY_BYTES : 0, at: i });
+    fresh++;
+    seen++;
     if (window.length > WINDOW) window.splice(0, window.length - WINDOW);
     // As the Tuner object does: the first evaluation as soon as the window holds MIN_WINDOW samples,
-    // then one every EVERY requests.
+    // then one every EVERY new samples.
     const first = evaluations === 0 && window.length === MIN_WINDOW;
-    if (!first && ((i + 1) % EVERY !== 0 || window.length < MIN_WINDOW)) continue;
+    if (!first && (fresh < EVERY || window.length < MIN_WINDOW)) continue;
     evaluations++;
+    fresh = 0;
     const current = { evictionPolicy: tier.policy as EvictionPolicyName, l1MaxBytes: maxBytes };
-    const evaluation = await evaluate(window, RATE, current, i, { sizes: false });
+    const evaluation = await evaluate(window, RATE, current, i, { sizes: false, seen });
     const step = decide(evaluation, current, pending);
     pending = step.pending;
     for (const d of step.decisions) {
@@ -163,7 +177,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `${REQUESTS} requests per trace, Zipf s = ${args.zipf}, seed ${args.seed}, evaluation every ${EVERY} ` +
-      `requests on the last ${WINDOW} samples, sample rate ${RATE}, Node ${process.version}\n`,
+      `new samples on the last ${WINDOW} samples, sample rate ${RATE}, Node ${process.version}\n`,
   );
   console.log(
     `| trace | L1 entries | ${EVICTION_POLICY_NAMES.join(" | ")} | tuner | tuner vs best fixed | switches |`,

@@ -1,10 +1,11 @@
 /**
  * @module `Tuner`: the deployment's one auto-tuning Durable Object (`idFromName("tuner")`). Isolates
  * send it a sample of their accesses (src/tuning/sample.ts) with their statistics flush; it keeps the
- * last {@link WINDOW} in SQLite and, on an alarm {@link EVALUATE_EVERY_MS} after new samples arrive
- * (or on `POST /admin/tuning/evaluate`), replays them against candidate settings and applies a
- * winner through the runtime config once it is confirmed (src/tuning/decide.ts). It does nothing while
- * `autoTune` is off.
+ * last `WINDOW` in SQLite and, on an alarm (or on `POST /admin/tuning/evaluate`), replays them against
+ * candidate settings and applies a winner through the runtime config once it is confirmed
+ * (src/tuning/decide.ts). The alarm is due {@link EVALUATE_EVERY_SAMPLES} new samples after the last
+ * evaluation (no sooner than {@link MIN_EVALUATION_INTERVAL_MS} after it), or {@link EVALUATE_EVERY_MS}
+ * after new samples arrive when fewer come. It does nothing while `autoTune` is off.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { CacheConfig } from "../config";
@@ -13,6 +14,7 @@ import type { Env } from "../env";
 import {
   type Decision,
   decide,
+  EVALUATE_EVERY_SAMPLES,
   type Evaluation,
   evaluate,
   MIN_WINDOW,
@@ -20,15 +22,16 @@ import {
   patchOf,
   type TunedSetting,
   type TunedValues,
+  WINDOW,
 } from "../tuning/decide";
 import type { AccessSample, SampleBatch } from "../tuning/sample";
 
-/** Samples kept: the newest, by arrival. */
-export const WINDOW = 20_000;
 /** Decisions kept for GET /admin/tuning. */
 export const KEEP_DECISIONS = 50;
-/** Delay between new samples and the evaluation they trigger. */
+/** Delay between new samples and the evaluation they trigger, when fewer than EVALUATE_EVERY_SAMPLES arrive. */
 export const EVALUATE_EVERY_MS = 15 * 60_000;
+/** Least time between two evaluations (each replays the window: about half a second of CPU). */
+export const MIN_EVALUATION_INTERVAL_MS = 60_000;
 /** Delay of the first evaluation, once the window holds MIN_WINDOW samples. */
 export const FIRST_EVALUATION_MS = 60_000;
 
@@ -70,12 +73,19 @@ export class Tuner extends DurableObject<Env> {
       }
       this.#sql.exec("DELETE FROM samples WHERE seq <= (SELECT max(seq) FROM samples) - ?", WINDOW);
       this.#put("rate", batch.rate);
+      this.#put("fresh", this.#get("fresh", 0) + Math.min(batch.samples.length, WINDOW));
     });
+    const now = Date.now();
+    const last = this.#get<Evaluation | null>("lastEvaluation", null);
     // The first evaluation runs as soon as there is enough to judge: until then the configured
     // policy runs untested, however wrong for the traffic.
-    const first =
-      this.#get<Evaluation | null>("lastEvaluation", null) === null && this.#count() >= MIN_WINDOW;
-    const due = Date.now() + (first ? FIRST_EVALUATION_MS : EVALUATE_EVERY_MS);
+    const first = last === null && this.#count() >= MIN_WINDOW;
+    const enough = this.#get("fresh", 0) >= EVALUATE_EVERY_SAMPLES;
+    const due = first
+      ? now + FIRST_EVALUATION_MS
+      : enough
+        ? Math.max(now, this.#get("evaluatedAt", 0) + MIN_EVALUATION_INTERVAL_MS)
+        : now + EVALUATE_EVERY_MS;
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due);
   }
@@ -92,13 +102,18 @@ export class Tuner extends DurableObject<Env> {
     now = Date.now(),
   ): Promise<{ skipped?: string; evaluation?: Evaluation; decisions: Decision[] }> {
     const config = await resolveConfig(this.env);
+    // Whatever comes of it, the samples so far have been looked at: the next alarm waits for new ones.
+    this.ctx.storage.transactionSync(() => {
+      this.#put("fresh", 0);
+      this.#put("evaluatedAt", now);
+    });
     if (!config.autoTune) return { skipped: "autoTune is off", decisions: [] };
     const window = this.#window();
     if (window.length < MIN_WINDOW) {
       return { skipped: `${window.length} samples, fewer than ${MIN_WINDOW}`, decisions: [] };
     }
     const current = tunedValues(config);
-    const evaluation = await evaluate(window, this.#get("rate", 1), current, now);
+    const evaluation = await evaluate(window, this.#get("rate", 1), current, now, { seen: this.#seen() });
     const { decisions, pending } = decide(evaluation, current, this.#get("pending", {}));
     // Only the tuned fields: patchOf refuses anything else (semantic settings are never touched).
     if (decisions.length > 0) await updateConfig(this.env, patchOf(decisions));
@@ -140,6 +155,12 @@ export class Tuner extends DurableObject<Env> {
 
   #count(): number {
     const [row] = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM samples").toArray();
+    return row?.n ?? 0;
+  }
+
+  /** Samples received since the last reset (the samples' sequence only grows). */
+  #seen(): number {
+    const [row] = this.#sql.exec<{ n: number | null }>("SELECT max(seq) AS n FROM samples").toArray();
     return row?.n ?? 0;
   }
 

@@ -14,6 +14,12 @@ export const MARGIN = 0.01;
 /** Evaluations in a row a proposal must win before it is applied. */
 export const CONFIRMATIONS = 2;
 /**
+ * New samples between a proposal's first win and its confirmation. Evaluations come every
+ * EVALUATE_EVERY_SAMPLES and replay overlapping windows, so two in a row are nearly the same evidence;
+ * a confirmation has to come from traffic the first win did not see most of.
+ */
+export const CONFIRM_SAMPLES = 4_000;
+/**
  * A win this large (5 points) is no noise: applied at its first evaluation, so a clear winner is not
  * kept waiting while the wrong policy runs (a loop under LRU hits nothing at all).
  */
@@ -33,6 +39,14 @@ export const MAX_L1_BYTES = 64 * 1024 * 1024;
 export const MIN_L1_BYTES = 1024 * 1024;
 /** Fewer samples than this tell nothing: no evaluation. */
 export const MIN_WINDOW = 2_000;
+/** Samples the `Tuner` keeps and replays: the newest, by arrival. */
+export const WINDOW = 20_000;
+/**
+ * New samples that make an evaluation due: a change of traffic is judged within this many sampled
+ * accesses (8,000 requests at the default 1/8 rate), not within a quarter of an hour, however busy the
+ * deployment (`npm run bench:tuner` replays this cadence).
+ */
+export const EVALUATE_EVERY_SAMPLES = 1_000;
 
 /** What the tuner changes. Deliberately nothing else: see {@link TUNABLE_FIELDS}. */
 export type TunedSetting = "evictionPolicy" | "tiers.l1.maxBytes";
@@ -50,7 +64,9 @@ export interface Evaluation {
   rate: number;
   /** Simulated hit rate per policy at the current L1 size. */
   hitRates: Record<EvictionPolicyName, number>;
-  /** Simulated hit rate per policy on the newest {@link RECENT_SHARE} of the window, when judged. */
+  /** Samples received in all, when known: confirmations must be {@link CONFIRM_SAMPLES} apart. */
+  seen?: number;
+  /** Simulated hit rate per policy on the newest {@link RECENT_SHARE} of the window. */
   recentHitRates?: Record<EvictionPolicyName, number>;
   /** Simulated hit rate per L1 size (bytes) under the policy that will be in force. */
   sizeHitRates: Record<string, number>;
@@ -62,6 +78,8 @@ export interface Evaluation {
 export interface EvaluateOptions {
   /** Tune L1's size as well as the policy. @default true */
   sizes?: boolean;
+  /** Samples received in all (the `Tuner`'s sequence number), recorded for {@link decide}. */
+  seen?: number;
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -91,22 +109,22 @@ export async function evaluate(
     return { best, gain: rates[best] - rates[current.evictionPolicy] };
   };
   const hitRates = await ratesOn(window);
+  // The pattern may have changed within the window: the newest part, judged alone, may already prefer
+  // another policy by far while the older part still outweighs it. The newest evidence wins.
+  const recentHitRates = await ratesOn(window.slice(Math.floor(window.length * (1 - RECENT_SHARE))));
   const proposals: Evaluation["proposals"] = {};
   const decisive: TunedSetting[] = [];
-  let recentHitRates: Record<EvictionPolicyName, number> | undefined;
-  const { best, gain } = bestOf(hitRates);
-  if (best !== current.evictionPolicy && gain >= MARGIN - 1e-9) {
-    proposals.evictionPolicy = best;
-    if (gain >= DECISIVE_MARGIN - 1e-9) decisive.push("evictionPolicy");
-  } else {
-    // The pattern may have changed within the window: the newest part, judged alone, may already
-    // prefer another policy by far while the older part still outweighs it.
-    recentHitRates = await ratesOn(window.slice(Math.floor(window.length * (1 - RECENT_SHARE))));
-    const recent = bestOf(recentHitRates);
-    if (recent.best !== current.evictionPolicy && recent.gain >= DECISIVE_MARGIN - 1e-9) {
-      proposals.evictionPolicy = recent.best;
-      decisive.push("evictionPolicy");
-    }
+  const whole = bestOf(hitRates);
+  const recent = bestOf(recentHitRates);
+  // A policy the newest part rates worse than the current one is no improvement, whatever the older
+  // part says: proposing it would switch back and forth across a change of pattern.
+  const holdsRecently = recentHitRates[whole.best] > recentHitRates[current.evictionPolicy] - MARGIN;
+  if (recent.best !== current.evictionPolicy && recent.gain >= DECISIVE_MARGIN - 1e-9) {
+    proposals.evictionPolicy = recent.best;
+    decisive.push("evictionPolicy");
+  } else if (whole.best !== current.evictionPolicy && whole.gain >= MARGIN - 1e-9 && holdsRecently) {
+    proposals.evictionPolicy = whole.best;
+    if (whole.gain >= DECISIVE_MARGIN - 1e-9) decisive.push("evictionPolicy");
   }
   const policy = (proposals.evictionPolicy as EvictionPolicyName | undefined) ?? current.evictionPolicy;
   const sizeHitRates: Record<string, number> = { [current.l1MaxBytes]: hitRates[policy] };
@@ -127,8 +145,9 @@ export async function evaluate(
     at,
     window: window.length,
     rate,
+    ...(options.seen === undefined ? {} : { seen: options.seen }),
     hitRates,
-    ...(recentHitRates ? { recentHitRates } : {}),
+    recentHitRates,
     sizeHitRates,
     proposals,
     ...(decisive.length > 0 ? { decisive } : {}),
@@ -139,6 +158,8 @@ export async function evaluate(
 export interface Pending {
   to: string | number;
   wins: number;
+  /** `seen` at the first win, when known. */
+  since?: number;
 }
 
 export interface Decision {
@@ -158,8 +179,8 @@ export interface Decision {
 
 /**
  * Hysteresis: a proposal counts a win when the last evaluation proposed the same value, and is
- * decided at {@link CONFIRMATIONS} wins (at once when it won by {@link DECISIVE_MARGIN}); any other
- * outcome (no proposal, another value) starts over.
+ * decided at {@link CONFIRMATIONS} wins at least {@link CONFIRM_SAMPLES} apart (at once when it won by
+ * {@link DECISIVE_MARGIN}); any other outcome (no proposal, another value) starts over.
  */
 export function decide(
   evaluation: Evaluation,
@@ -171,9 +192,12 @@ export function decide(
   for (const [setting, to] of Object.entries(evaluation.proposals) as Array<
     [TunedSetting, string | number]
   >) {
-    const wins = pending[setting]?.to === to ? (pending[setting]?.wins ?? 0) + 1 : 1;
-    if (wins < CONFIRMATIONS && !evaluation.decisive?.includes(setting)) {
-      next[setting] = { to, wins };
+    const same = pending[setting]?.to === to;
+    const wins = same ? (pending[setting]?.wins ?? 0) + 1 : 1;
+    const since = same ? pending[setting]?.since : evaluation.seen;
+    const apart = since === undefined || (evaluation.seen ?? since) - since >= CONFIRM_SAMPLES;
+    if ((wins < CONFIRMATIONS || !apart) && !evaluation.decisive?.includes(setting)) {
+      next[setting] = { to, wins, ...(since === undefined ? {} : { since }) };
       continue;
     }
     const from = setting === "evictionPolicy" ? current.evictionPolicy : current.l1MaxBytes;

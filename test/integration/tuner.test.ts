@@ -1,7 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { FIRST_EVALUATION_MS } from "../../src/durable/tuner";
+import { EVALUATE_EVERY_MS, FIRST_EVALUATION_MS, MIN_EVALUATION_INTERVAL_MS } from "../../src/durable/tuner";
+import { EVALUATE_EVERY_SAMPLES } from "../../src/tuning/decide";
 import { TUNER_NAME } from "../../src/tuning/sample";
 import { burstTrace, loopTrace } from "../helpers/traces";
 import { ADMIN, call } from "../helpers/worker";
@@ -48,6 +49,30 @@ describe("auto-tuner", () => {
     const policy = decisions.find((d: { setting: string }) => d.setting === "evictionPolicy");
     expect(policy).toMatchObject({ from: "lru", to: "hybrid", evidence: { window: 6000, sampleRate: 1 } });
     expect(policy.evidence.hitRates.hybrid - policy.evidence.hitRates.lru).toBeGreaterThan(0.5);
+  });
+
+  it("evaluates again once EVALUATE_EVERY_SAMPLES new samples arrived, not a quarter of an hour later", async () => {
+    await patch({ autoTune: true, tiers: { l1: { maxBytes: MIB } } });
+    const alarmIn = async () =>
+      ((await runInDurableObject(tuner(), (_, state) => state.storage.getAlarm())) ?? Number.NaN) -
+      Date.now();
+    const clearAlarm = () => runInDurableObject(tuner(), (_, state) => state.storage.deleteAlarm());
+    await tuner().ingest({ rate: 1, samples: loopTrace(360, 6000, SIZE) });
+    await evaluateNow();
+    await clearAlarm();
+    // A trickle: the evaluation waits for the quarter of an hour.
+    const trickle = loopTrace(360, EVALUATE_EVERY_SAMPLES / 2, SIZE).map((s) => ({ ...s, at: s.at + 6000 }));
+    await tuner().ingest({ rate: 1, samples: trickle });
+    expect(await alarmIn()).toBeGreaterThan(EVALUATE_EVERY_MS - 60_000);
+    await clearAlarm();
+    // Enough new samples: due when the minute since the last evaluation is over, not later.
+    await tuner().ingest({ rate: 1, samples: trickle.map((s) => ({ ...s, at: s.at + 1000 })) });
+    expect(await alarmIn()).toBeLessThanOrEqual(MIN_EVALUATION_INTERVAL_MS);
+    // Evaluating starts the count over.
+    await evaluateNow();
+    await clearAlarm();
+    await tuner().ingest({ rate: 1, samples: trickle.map((s) => ({ ...s, at: s.at + 2000 })) });
+    expect(await alarmIn()).toBeGreaterThan(EVALUATE_EVERY_MS - 60_000);
   });
 
   it("does not flap on noise: two policies within the margin, evaluated again and again", async () => {

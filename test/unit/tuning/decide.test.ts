@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  CONFIRM_SAMPLES,
   CONFIRMATIONS,
   decide,
   type Evaluation,
@@ -60,6 +61,30 @@ describe("decide (hysteresis)", () => {
     const second = decide(evaluation({ evictionPolicy: "hybrid" }), current, first.pending);
     expect(second.decisions).toMatchObject([{ setting: "evictionPolicy", from: "lru", to: "hybrid" }]);
     expect(second.pending).toEqual({});
+  });
+
+  it(`counts a confirmation only ${CONFIRM_SAMPLES} new samples after the first win`, () => {
+    const at = (seen: number) => ({ ...evaluation({ evictionPolicy: "hybrid" }), seen });
+    const first = decide(at(10_000), current, {});
+    // The next evaluation replays nearly the same window: not yet a confirmation.
+    const early = decide(at(11_000), current, first.pending);
+    expect(early.decisions).toEqual([]);
+    expect(early.pending).toEqual({ evictionPolicy: { to: "hybrid", wins: 2, since: 10_000 } });
+    const later = decide(at(10_000 + CONFIRM_SAMPLES), current, early.pending);
+    expect(later.decisions).toMatchObject([{ setting: "evictionPolicy", from: "lru", to: "hybrid" }]);
+  });
+
+  it("does not switch back to what the older part of the window prefers when the newest part disagrees", async () => {
+    // Bursts, then a loop larger than L1: hybrid already runs (the loop's winner). Over the whole window
+    // the bursts still make LRU and ARC look better; the newest half says hybrid. No proposal.
+    const window = [...burstTrace(14_000, 150, SIZE, 3), ...loopTrace(360, 6000, SIZE)];
+    const running = { ...current, evictionPolicy: "hybrid" as const };
+    const result = await evaluate(window, 1, running, 0, { sizes: false });
+    expect(result.hitRates.adaptive).toBeGreaterThan(result.hitRates.hybrid + MARGIN);
+    expect(result.recentHitRates?.hybrid ?? 0).toBeGreaterThan(
+      (result.recentHitRates?.adaptive ?? 1) + MARGIN,
+    );
+    expect(result.proposals).toEqual({});
   });
 
   it("does not flap when the winner alternates, or a proposal is interrupted", () => {
