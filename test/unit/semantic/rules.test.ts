@@ -212,6 +212,11 @@ describe("rules that generalise beyond the project's fixtures", () => {
     rejects("What is caricature?", "What are some of the best caricatures?");
   });
 
+  it("tells advice for a situation from a method", () => {
+    rejects("How do stock markets crash?", "What should I do during a stock market crash?");
+    accepts("What can I do to improve my credit score?", "How can I improve my credit score?");
+  });
+
   it("lets 'more' or 'all' stand on one side, but not against a contrast word", () => {
     accepts("How do I get more traffic to my website?", "How do I get traffic to my website?");
     rejects("How do I get more traffic to my website?", "How do I get less traffic to my website?");

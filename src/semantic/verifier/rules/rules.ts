@@ -44,13 +44,14 @@ const result = (
 
 const quote = (terms: readonly string[]): string => terms.map((t) => `"${t}"`).join(", ");
 
-/** Intents that ask for the same answer: "What is the best X?" and "What are the best Xs?". */
+/**
+ * Intents that ask for the same answer: "What is the best X?" and "Which X is best?". Not "What should
+ * I do during X?" and "How does X happen?": advice for a situation is not a method.
+ */
 const SAME_ANSWER: ReadonlyArray<readonly [Intent, Intent]> = [
-  ["explain", "other-what"],
   ["explain", "other-which"],
   ["list", "other-which"],
   ["whether", "whether-can"],
-  ["how", "what-should"],
 ];
 
 function intentsAgree(fa: Framed, fb: Framed): boolean {
