@@ -69,6 +69,12 @@ export function placement(config: CacheConfig) {
   };
 }
 
+/**
+ * How long KV may answer "missing" at another location after a write (its cached negative lookups):
+ * https://developers.cloudflare.com/kv/concepts/how-kv-works/. Within it a D1 hit does not back-fill KV.
+ */
+export const KV_SETTLE_MS = 60_000;
+
 /** Which tiers a chain holds: all four, the shared ones (L2-L4: the coalescer's), or the isolate's L1. */
 export type TierScope = "all" | "shared" | "isolate";
 
@@ -87,6 +93,7 @@ export function createCacheTiers(
     waitUntil: (p) => ctx.waitUntil(p),
     accepts: placement(config),
     readTimeoutMs: { l2: l2.readTimeoutMs, l3: l3.readTimeoutMs, l4: l4.readTimeoutMs },
+    settleMs: { l2: KV_SETTLE_MS },
     onFault(tier, op, fault, error) {
       if (fault === "corrupt") stats.corruptEntries++;
       else stats.tierErrors[tier]++;

@@ -20,6 +20,13 @@ export interface TierChainOptions {
    * the upstream can give. No deadline for a tier not named.
    */
   readTimeoutMs?: Partial<Record<TierName, number>>;
+  /**
+   * Milliseconds after an entry's creation during which a tier that simply missed it is not
+   * back-filled: the store wrote it there and its copy is still on its way (KV: a read at another
+   * location can miss for up to 60 s). Back-filling would write one key once per isolate that reads it
+   * (KV allows one write per second per key). A tier that held a corrupt copy is back-filled at once.
+   */
+  settleMs?: Partial<Record<TierName, number>>;
   now?: () => number;
 }
 
@@ -82,6 +89,7 @@ export function createTierChain(tiers: readonly Tier[], options: TierChainOption
     options.waitUntil(attempt(tier, op, run));
 
   async function get(key: string, getOptions: ChainGetOptions = {}): Promise<ChainHit | null> {
+    const corrupt = new Set<TierName>();
     for (const [index, tier] of tiers.entries()) {
       const stored = await read(tier, key);
       if (!stored) continue;
@@ -99,10 +107,15 @@ export function createTierChain(tiers: readonly Tier[], options: TierChainOption
           error,
         );
         later(tier, "delete", () => tier.delete(key));
+        corrupt.add(tier.name);
         continue;
       }
+      const age = now() - stored.meta.createdAt;
+      const settling = (t: Tier) => !corrupt.has(t.name) && age < (options.settleMs?.[t.name] ?? 0);
       for (const faster of tiers.slice(0, index)) {
-        if (accepts(faster.name, stored)) later(faster, "backfill", () => faster.set(key, stored));
+        if (accepts(faster.name, stored) && !settling(faster)) {
+          later(faster, "backfill", () => faster.set(key, stored));
+        }
       }
       if (!getOptions.peek) {
         for (const t of tiers)

@@ -27,13 +27,18 @@ function slowTier(name: TierName) {
   return { tier, data, release };
 }
 
-function chainOf(tiers: Tier[], readTimeoutMs?: Partial<Record<TierName, number>>) {
+function chainOf(
+  tiers: Tier[],
+  readTimeoutMs?: Partial<Record<TierName, number>>,
+  more: { settleMs?: Partial<Record<TierName, number>>; now?: () => number } = {},
+) {
   const background: Promise<unknown>[] = [];
   const faults: string[] = [];
   const chain = createTierChain(tiers, {
     waitUntil: (p) => background.push(p),
     onFault: (tier, op, fault) => faults.push(`${tier}:${op}:${fault}`),
     readTimeoutMs,
+    ...more,
   });
   return { chain, background, faults };
 }
@@ -116,5 +121,28 @@ describe("tier chain", () => {
     const { chain, faults } = chainOf([l2.tier], { l2: 1_000 });
     expect((await chain.get(entry.key))?.tier).toBe("l2");
     expect(faults).toEqual([]);
+  });
+
+  it("does not back-fill a tier that missed an entry still settling there, unless its copy was corrupt", async () => {
+    const entry = makeEntry();
+    const stored = await encodeEntry(entry);
+    const backfilled = async (at: number, l2Copy?: StoredEntry) => {
+      const l2 = slowTier("l2");
+      if (l2Copy) l2.data.set(entry.key, l2Copy);
+      const l3 = slowTier("l3");
+      l3.data.set(entry.key, stored);
+      const now = () => stored.meta.createdAt + at;
+      const { chain, background } = chainOf([l2.tier, l3.tier], undefined, { settleMs: { l2: 60_000 }, now });
+      expect((await chain.get(entry.key))?.tier).toBe("l3");
+      l2.release();
+      await Promise.all(background);
+      return l2.data.get(entry.key) === stored;
+    };
+    // Ten seconds old: the store wrote KV and the copy is on its way; a minute and more: KV lost it.
+    expect(await backfilled(10_000)).toBe(false);
+    expect(await backfilled(61_000)).toBe(true);
+    // A corrupt copy is no copy on its way: replaced at once.
+    const corrupt = { ...stored, body: stored.body.map((b) => b ^ 0xff) };
+    expect(await backfilled(10_000, corrupt)).toBe(true);
   });
 });
