@@ -212,6 +212,16 @@ describe("rules that generalise beyond the project's fixtures", () => {
     rejects("What is caricature?", "What are some of the best caricatures?");
   });
 
+  it("reads whose and in what relation a one-term question asks, and nothing else, from its small words", () => {
+    rejects("What is IQ?", "What is your IQ?");
+    rejects("What is catnip?", "What is in catnip?");
+    rejects("Who can love?", "Who can love me?");
+    accepts("What is a boiler?", "What is boiler?");
+    accepts("What is an uptrend?", "What does uptrend mean in trading?");
+    // Two terms carry the question themselves: "my" may come and go.
+    accepts("How can I improve my handwriting?", "How do I improve handwriting?");
+  });
+
   it("tells advice for a situation from a method", () => {
     rejects("How do stock markets crash?", "What should I do during a stock market crash?");
     accepts("What can I do to improve my credit score?", "How can I improve my credit score?");

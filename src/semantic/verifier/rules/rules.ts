@@ -11,6 +11,7 @@ import type { Conflict } from "../types";
 import { alignTerms, contentTerms } from "./align";
 import { type Framed, type Intent, stripFrame } from "./frame";
 import { lemma } from "./lemma";
+import { FILLERS } from "./lexicon";
 
 /** `accept`: the prompts provably ask the same; `reject`: they differ; `open`: the rules cannot tell. */
 export type RuleVerdict = "accept" | "reject" | "open";
@@ -160,6 +161,26 @@ function numbersOf(body: readonly string[], acronyms: ReadonlySet<string>): stri
     .join(" ");
 }
 
+/**
+ * Function words that decide what a one-term question asks: whose ("What is IQ?" / "What is your IQ?"),
+ * to whom ("Who can love?" / "Who can love me?") and in what relation ("What is catnip?" / "What is in
+ * catnip?", "What is X to you?"). With more content terms the terms carry the question and these words
+ * vary freely between paraphrases (measured: on two-term questions a difference in them is mostly
+ * duplicates); with one, nothing else does. Articles and "of" ("the meaning of") are left out.
+ */
+const ANCHORS = new Set(
+  "my your our his her their me you us him them i we in to about for with at on from".split(" "),
+);
+
+/**
+ * The {@link ANCHORS} of a prompt body, sorted and deduplicated; not a preposition before a filler,
+ * which qualifies nothing ("What does uptrend mean in trading?").
+ */
+function anchorsOf(body: readonly string[]): string {
+  const anchors = body.filter((w, i) => ANCHORS.has(w) && !FILLERS.has(body[i + 1] ?? ""));
+  return [...new Set(anchors)].sort().join(" ");
+}
+
 /** Applies the rules to (query, candidate). Never looks at embeddings or fitted weights. */
 export function ruleVerdict(query: string, candidate: string, templates?: TemplateRegistry): RuleResult {
   const [q, queryWhy] = splitWhy(query);
@@ -200,6 +221,14 @@ function judge(query: string, candidate: string, templates?: TemplateRegistry): 
   const symbols = [symbolsOf(query), symbolsOf(candidate)];
   if (symbols[0] !== symbols[1]) {
     return result("reject", `symbols differ: "${symbols[0]}" vs "${symbols[1]}"`, extra);
+  }
+  const anchors = [anchorsOf(fq.body), anchorsOf(fc.body)];
+  if (Math.max(termsA, termsB) <= 1 && anchors[0] !== anchors[1]) {
+    return result(
+      "reject",
+      `one-term question, its person or relation differs: "${anchors[0]}" vs "${anchors[1]}"`,
+      extra,
+    );
   }
   const numbers = [numbersOf(fq.body, acronyms), numbersOf(fc.body, acronyms)];
   if (numbers[0] !== numbers[1]) {
