@@ -189,10 +189,12 @@ export interface DefragmentCounts {
   aliases: number;
   scopes: number;
   vectors: number;
+  /** Chunk lists of context loads that never committed (and the chunks only they held). */
+  loads: number;
   scanned: number;
 }
 
-export type DefragmentStep = "r2" | "kv" | "aliases" | "scopes" | "vectors" | "d1";
+export type DefragmentStep = "r2" | "kv" | "aliases" | "scopes" | "vectors" | "loads" | "d1";
 
 /** `POST /admin/maintenance/defragment`: one bounded pass. */
 export interface DefragmentReport extends MaintenanceReport, DefragmentCounts {

@@ -70,6 +70,65 @@ export interface ChunkInfo {
 }
 
 /** The documents and chunks of one namespace. */
+/**
+ * Removes one generation's chunk list of a namespace's document, then the chunks no document lists any
+ * more (their rows, vectors and R2 bodies); returns how many chunks went. Needs no embedder, so the
+ * defragment job can drop a dead load whatever the embedder configured now.
+ */
+export async function dropGeneration(
+  deps: Pick<DocumentStoreDeps, "db" | "bucket" | "index">,
+  namespace: string,
+  contextId: string,
+  generation: number,
+): Promise<number> {
+  const db = drizzle(deps.db);
+  const inNamespace = eq(chunks.namespace, namespace);
+  const ofGeneration = and(
+    eq(contextChunks.namespace, namespace),
+    eq(contextChunks.contextId, contextId),
+    eq(contextChunks.generation, generation),
+  );
+  const listed = await db
+    .selectDistinct({ id: contextChunks.chunkId })
+    .from(contextChunks)
+    .where(ofGeneration);
+  await db.delete(contextChunks).where(ofGeneration);
+  const orphans: string[] = [];
+  for (const part of slices(
+    listed.map((row) => row.id),
+    MAX_BINDINGS - 2,
+  )) {
+    const stillListed = db
+      .select({ one: sql`1` })
+      .from(contextChunks)
+      .where(and(eq(contextChunks.namespace, chunks.namespace), eq(contextChunks.chunkId, chunks.id)));
+    const rows = await db
+      .select({ id: chunks.id })
+      .from(chunks)
+      .where(and(inNamespace, inArray(chunks.id, part), notExists(stillListed)));
+    const ids = rows.map((row) => row.id);
+    if (ids.length === 0) continue;
+    await db.delete(chunks).where(and(inNamespace, inArray(chunks.id, ids)));
+    await deps.index.delete(ids, chunkShard(namespace));
+    await deps.bucket.delete(ids.map((id) => chunkR2Key(namespace, id)));
+    orphans.push(...ids);
+  }
+  return orphans.length;
+}
+
+/**
+ * Longest a load may run: a load older than this is refused at its commit (its client gets a
+ * retryable 503), so the defragment job, which drops chunk lists of loads begun more than
+ * DEAD_LOAD_MS ago that no document points at (src/maintenance/defragment.ts), can never drop one
+ * that is still going to commit. @default 1800000 (30 min)
+ */
+export const MAX_LOAD_MS = 30 * 60_000;
+
+/** When the load of `generation` began (see `DocumentStore.generation`), epoch ms. */
+export function loadStartedAt(generation: number): number {
+  return Math.floor(generation / 1024);
+}
+
 export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) {
   const db = drizzle(deps.db);
   const shard = chunkShard(namespace);
@@ -158,44 +217,6 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
     return missing.length;
   }
 
-  /**
-   * Removes one generation's chunk list, then the chunks no document lists any more (their rows,
-   * vectors and R2 bodies); returns how many chunks went.
-   */
-  async function dropGeneration(contextId: string, generation: number): Promise<number> {
-    const ofGeneration = and(
-      eq(contextChunks.namespace, namespace),
-      eq(contextChunks.contextId, contextId),
-      eq(contextChunks.generation, generation),
-    );
-    const listed = await db
-      .selectDistinct({ id: contextChunks.chunkId })
-      .from(contextChunks)
-      .where(ofGeneration);
-    await db.delete(contextChunks).where(ofGeneration);
-    const orphans: string[] = [];
-    for (const part of slices(
-      listed.map((row) => row.id),
-      MAX_BINDINGS - 2,
-    )) {
-      const stillListed = db
-        .select({ one: sql`1` })
-        .from(contextChunks)
-        .where(and(eq(contextChunks.namespace, chunks.namespace), eq(contextChunks.chunkId, chunks.id)));
-      const rows = await db
-        .select({ id: chunks.id })
-        .from(chunks)
-        .where(and(inNamespace, inArray(chunks.id, part), notExists(stillListed)));
-      const ids = rows.map((row) => row.id);
-      if (ids.length === 0) continue;
-      await db.delete(chunks).where(and(inNamespace, inArray(chunks.id, ids)));
-      await deps.index.delete(ids, shard);
-      await deps.bucket.delete(ids.map((id) => chunkR2Key(namespace, id)));
-      orphans.push(...ids);
-    }
-    return orphans.length;
-  }
-
   return {
     namespace,
     uniqueChunks,
@@ -263,6 +284,11 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
       meta: Pick<ContextRow, "bytes" | "chars" | "tokens" | "chunks" | "checksum">,
     ): Promise<{ replaced: boolean; removedChunks: number }> {
       const now = Date.now();
+      if (now - loadStartedAt(generation) > MAX_LOAD_MS) {
+        throw new CacheError("unavailable", "the document took more than 30 minutes to load; send it again", {
+          retryable: true,
+        });
+      }
       const where = and(eq(contexts.namespace, namespace), eq(contexts.id, contextId));
       const [old] = await db.select({ generation: contexts.generation }).from(contexts).where(where);
       await db
@@ -273,13 +299,15 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
           set: { generation, ...meta, updatedAt: now },
         });
       const removedChunks =
-        old && old.generation !== generation ? await dropGeneration(contextId, old.generation) : 0;
+        old && old.generation !== generation
+          ? await dropGeneration(deps, namespace, contextId, old.generation)
+          : 0;
       return { replaced: old !== undefined, removedChunks };
     },
 
     /** Drops a load that failed: its chunk list and the chunks only it had stored. */
     abort(contextId: string, generation: number): Promise<number> {
-      return dropGeneration(contextId, generation);
+      return dropGeneration(deps, namespace, contextId, generation);
     },
 
     /** Removes a document and every chunk no other document uses; undefined if there is no such document. */
@@ -287,7 +315,7 @@ export function createDocumentStore(deps: DocumentStoreDeps, namespace: string) 
       const where = and(eq(contexts.namespace, namespace), eq(contexts.id, contextId));
       const [row] = await db.delete(contexts).where(where).returning({ generation: contexts.generation });
       if (!row) return undefined;
-      return { removedChunks: await dropGeneration(contextId, row.generation) };
+      return { removedChunks: await dropGeneration(deps, namespace, contextId, row.generation) };
     },
 
     /** The namespace's documents, by id. */

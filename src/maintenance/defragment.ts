@@ -1,7 +1,8 @@
 /**
  * @module Defragment: removes what no entry owns any more, step by step over bounded, resumable calls
  * (./runs.ts): R2 bodies and KV copies without a D1 row, aliases and semantic scopes whose entry is
- * gone, vectors of the local index whose entry is gone; then `PRAGMA optimize` on D1 (D1 has no VACUUM:
+ * gone, vectors of the local index whose entry is gone, the chunk lists (and the chunks only they held)
+ * of context loads that died before their commit (an isolate killed mid-load); then `PRAGMA optimize` on D1 (D1 has no VACUUM:
  * it manages its own storage; https://developers.cloudflare.com/d1/sql-api/sql-statements/).
  *
  * An entry being written must survive: its R2 body or KV copy can land before its D1 row (write-behind),
@@ -14,6 +15,7 @@ import { asc, gt, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { CacheConfig } from "../config";
 import { aliases, entries, semanticScopes } from "../db/schema";
+import { loadStartedAt } from "../documents/store";
 import type { VectorIndex } from "../semantic/vectors/types";
 import type { Tier } from "../tiers/types";
 import type { RunOptions } from "./demote";
@@ -22,7 +24,13 @@ import { addTotals, createRunStore, type StepResult, walkSteps } from "./runs";
 /** Anything written this long before the run began or later is left alone. @default 600000 (10 min) */
 export const DEFRAGMENT_GRACE_MS = 10 * 60_000;
 
-export const DEFRAGMENT_STEPS = ["r2", "kv", "aliases", "scopes", "vectors", "d1"] as const;
+/**
+ * A context load whose chunk list no document points at this long after it began is dead: loads are
+ * refused at their commit after MAX_LOAD_MS (30 min), so none this old can still commit. @default 3600000
+ */
+export const DEAD_LOAD_MS = 60 * 60_000;
+
+export const DEFRAGMENT_STEPS = ["r2", "kv", "aliases", "scopes", "vectors", "loads", "d1"] as const;
 export type DefragmentStep = (typeof DEFRAGMENT_STEPS)[number];
 
 export interface DefragmentCounts {
@@ -36,6 +44,8 @@ export interface DefragmentCounts {
   scopes: number;
   /** Vectors whose entry is gone, removed from the index. */
   vectors: number;
+  /** Chunk lists of context loads that never committed, dropped (with the chunks only they held). */
+  loads: number;
   /** Keys, rows and vectors looked at. */
   scanned: number;
 }
@@ -59,9 +69,11 @@ export interface DefragmentDeps {
   index: VectorIndex | undefined;
   /** Tenant namespaces known from the keys config; D1's own namespaces are added. */
   namespaces: readonly string[];
+  /** Drops one load's chunk list and the chunks only it held (src/documents/store.ts `dropGeneration`). */
+  dropLoad?(namespace: string, contextId: string, generation: number): Promise<number>;
 }
 
-const ZERO: DefragmentCounts = { r2: 0, kv: 0, aliases: 0, scopes: 0, vectors: 0, scanned: 0 };
+const ZERO: DefragmentCounts = { r2: 0, kv: 0, aliases: 0, scopes: 0, vectors: 0, loads: 0, scanned: 0 };
 
 /** Runs the steps from where the stored run stands, looking at no more than `run.batch` items. */
 export async function defragment(
@@ -87,7 +99,8 @@ export async function defragment(
       report.skipped.push({ step, reason: skip });
       return { scanned: 0, after: undefined };
     }
-    return runStep(step, deps, { after, limit, cutoff }, pass, report);
+    const loadsBefore = state.startedAt - DEAD_LOAD_MS;
+    return runStep(step, deps, { after, limit, cutoff, loadsBefore }, pass, report);
   });
   const { step, after, more } = walked;
   pass.scanned = walked.scanned;
@@ -99,6 +112,7 @@ export async function defragment(
 
 function skipReason(step: DefragmentStep, deps: DefragmentDeps, config: CacheConfig): string | undefined {
   const indexed = config.writeTiers.includes("l3");
+  if (step === "loads") return deps.dropLoad ? undefined : "no chunk storage to drop loads from";
   if (!indexed && step !== "scopes" && step !== "d1") {
     return "writeTiers has no l3: D1 does not index every entry, so it cannot tell an orphan";
   }
@@ -113,6 +127,8 @@ interface StepWindow {
   after: string;
   limit: number;
   cutoff: number;
+  /** Loads begun before this (epoch ms) that no document points at are dead. */
+  loadsBefore: number;
 }
 
 async function runStep(
@@ -136,6 +152,8 @@ async function runStep(
       return rowOrphans(deps.db, "scopes", w, (n) => (pass.scopes += n));
     case "vectors":
       return vectorOrphans(deps, w, (n) => (pass.vectors += n));
+    case "loads":
+      return deadLoads(deps, w, (n) => (pass.loads += n));
     case "d1":
       await deps.db.prepare("PRAGMA optimize").run();
       report.d1Optimized = true;
@@ -239,4 +257,39 @@ async function vectorOrphans(
     if (scanned >= w.limit) return { scanned, after: `${namespace}\n${listed.at(-1)?.id ?? start}` };
   }
   return { scanned, after: undefined };
+}
+
+/**
+ * Chunk lists, after the cursor (`namespace \n contextId \n generation`), of loads begun before
+ * `w.loadsBefore` that no document points at: dropped, with the chunks only they held. The document row
+ * is read again right before each drop.
+ */
+async function deadLoads(
+  deps: DefragmentDeps,
+  w: StepWindow,
+  count: (removed: number) => void,
+): Promise<StepResult> {
+  const [namespace = "", contextId = "", generation = "0"] = w.after ? w.after.split("\n") : [];
+  const { results: lists } = await deps.db
+    .prepare(
+      `SELECT DISTINCT namespace, context_id AS contextId, generation FROM context_chunks
+       WHERE (namespace, context_id, generation) > (?, ?, ?)
+       ORDER BY namespace, context_id, generation LIMIT ?`,
+    )
+    .bind(namespace, contextId, Number(generation), w.limit)
+    .all<{ namespace: string; contextId: string; generation: number }>();
+  for (const list of lists) {
+    if (loadStartedAt(list.generation) >= w.loadsBefore) continue;
+    const committed = await deps.db
+      .prepare("SELECT 1 FROM contexts WHERE namespace = ? AND id = ? AND generation = ?")
+      .bind(list.namespace, list.contextId, list.generation)
+      .first();
+    if (committed) continue;
+    await deps.dropLoad?.(list.namespace, list.contextId, list.generation);
+    count(1);
+  }
+  const last = lists.at(-1);
+  const after =
+    lists.length === w.limit && last ? `${last.namespace}\n${last.contextId}\n${last.generation}` : undefined;
+  return { scanned: lists.length, after };
 }

@@ -8,6 +8,8 @@ import { createSemanticLayer, MAX_SEMANTIC_CHARS } from "../cache/semantic";
 import { isolateStats } from "../cache/stats";
 import { createCacheTiers, isolateMemoryTier } from "../cache/tiers";
 import type { CacheConfig } from "../config";
+import { createChunkIndex } from "../documents";
+import { dropGeneration } from "../documents/store";
 import type { Env } from "../env";
 import type { Tier, TierName } from "../tiers/types";
 import { type CleanupReport, cleanup } from "./cleanup";
@@ -61,7 +63,10 @@ export async function runMaintenance(
   const layer = createSemanticLayer(env, config);
   if (job === "defragment") {
     const namespaces = [...new Set(clientKeys(env).values())];
-    return defragment({ db: env.DB, kv, archive, index: layer?.index, namespaces }, config, run);
+    const chunkStorage = { db: env.DB, bucket: env.ARCHIVE, index: createChunkIndex(env) };
+    const dropLoad = (namespace: string, contextId: string, generation: number) =>
+      dropGeneration(chunkStorage, namespace, contextId, generation);
+    return defragment({ db: env.DB, kv, archive, index: layer?.index, namespaces, dropLoad }, config, run);
   }
   const semantic = layer && { embedder: layer.embedder, index: layer.index };
   return rebuild({ db: env.DB, kv, archive, semantic, maxQuestionChars: MAX_SEMANTIC_CHARS }, config, run);

@@ -1,8 +1,12 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG } from "../../src/config";
+import { createDocuments } from "../../src/documents";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
+import { runMaintenance } from "../../src/maintenance";
+import type { DefragmentReport } from "../../src/maintenance/defragment";
 import type { EmbedderService } from "../../src/semantic/embedders/service";
 import { EN_DOCUMENT, EN_QUESTIONS, PT_DOCUMENT, PT_QUESTIONS } from "../fixtures/context-docs";
 import { ADMIN, call } from "../helpers/worker";
@@ -427,5 +431,63 @@ describe("POST /v1/r1/knowledge-base", () => {
     const empty = await t.as("/v1/r1/knowledge-base", { body: {} });
     expect([empty.status, empty.json().error.param]).toEqual([400, "documents"]);
     expect((await t.as("/v1/r1/context")).json().contexts).toEqual([]);
+  });
+});
+
+describe("loads that never committed", () => {
+  const HOUR = 3_600_000;
+  const workerEnv = () => ({ ...(env as unknown as Env), ...KEYS });
+  const listRows = async (namespace: string, contextId: string) =>
+    (
+      await env.DB.prepare("SELECT count(*) AS n FROM context_chunks WHERE namespace = ? AND context_id = ?")
+        .bind(namespace, contextId)
+        .first<{ n: number }>()
+    )?.n ?? 0;
+
+  it("defragment drops a dead load's chunk list and chunks, keeps a load in progress and every document", async () => {
+    const t = tenant();
+    expect((await t.as("/v1/r1/context", { body: { text: EN_DOCUMENT, context_id: "kept" } })).status).toBe(
+      200,
+    );
+    const kept = await r2ChunkCount(t.namespace);
+    const { store } = createDocuments(workerEnv(), t.namespace);
+    const chunks = (tag: string) =>
+      Array.from({ length: 3 }, (_, i) => ({
+        text: `${tag} chunk ${i}: nothing else holds this text.`,
+        tokens: 9,
+      }));
+    // A load begun two hours ago that never committed (its isolate was killed), and one begun now.
+    const dead = (Date.now() - 2 * HOUR) * 1024;
+    await store.addBatch("dead", dead, 0, chunks("dead"));
+    const going = store.generation();
+    await store.addBatch("going", going, 0, chunks("going"));
+    expect(await r2ChunkCount(t.namespace)).toBe(kept + 6);
+    // Too late to commit: refused, so the sweep below can never drop a load about to commit.
+    const meta = { bytes: 1, chars: 1, tokens: 1, chunks: 3, checksum: "x" };
+    await expect(store.commit("dead", dead, meta)).rejects.toThrow(/30 minutes/);
+
+    let report: DefragmentReport | undefined;
+    for (let pass = 0; pass < 50 && (pass === 0 || report?.more); pass++) {
+      const ctx = createExecutionContext();
+      const run = { now: Date.now(), batch: 200, restart: pass === 0 };
+      report = (await runMaintenance(
+        "defragment",
+        workerEnv(),
+        ctx,
+        DEFAULT_CONFIG,
+        run,
+      )) as DefragmentReport;
+      await waitOnExecutionContext(ctx);
+    }
+    expect(report?.run.totals.loads).toBe(1);
+    expect(await listRows(t.namespace, "dead")).toBe(0);
+    expect(await listRows(t.namespace, "going")).toBe(3);
+    expect(await r2ChunkCount(t.namespace)).toBe(kept + 3);
+    // The going load commits and is served; the committed document is untouched.
+    await store.commit("going", going, meta);
+    const listed = (await t.as("/v1/r1/context")).json();
+    expect(listed.contexts.map((c: { context_id: string }) => c.context_id)).toEqual(["going", "kept"]);
+    const found = await t.as("/v1/r1/context/search", { body: { prompt: EN_QUESTIONS[0]?.question ?? "" } });
+    expect(found.json().sources.length).toBeGreaterThan(0);
   });
 });
