@@ -210,6 +210,8 @@ describe("rules that generalise beyond the project's fixtures", () => {
     accepts("What is a good book on corporate finance?", "What are some good books on corporate finance?");
     accepts("What is an example of chemical weathering?", "What are some examples of chemical weathering?");
     rejects("What is caricature?", "What are some of the best caricatures?");
+    // A statement asks for nothing: good or best in it is a word like any other.
+    expect(stripFrame("Some good examples of cloud storage are S3 and GCS.").intent).toBe("explain");
   });
 
   it("reads whose and in what relation a one-term question asks, and nothing else, from its small words", () => {

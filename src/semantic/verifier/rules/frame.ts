@@ -173,8 +173,9 @@ export function stripFrame(text: string): Framed {
   }
   const verb = INTENT_VERBS[intent];
   if (verb) s = s.replace(verb, "");
-  // "What is the best X?" asks for a pick, like "What are the best Xs?", not for a definition.
-  if (intent === "explain" && SUPERLATIVE.test(s)) intent = "list";
+  // "What is the best X?" asks for a pick, like "What are the best Xs?", not for a definition; a
+  // statement that names the best or good X asks nothing ("Some good examples are...").
+  if (intent === "explain" && question && SUPERLATIVE.test(s)) intent = "list";
   const raw = text.match(/[\p{L}\p{N}]+/gu) ?? [];
   // Capitals mark acronyms ("IT", "US") and one-letter names ("vitamin D", "C", "plan B").
   const acronyms = new Set(
