@@ -241,6 +241,11 @@ describe("questions that point outside themselves", () => {
     ["How do I solve this math problem?", "How do you solve a math problem?"],
     ["O que significa esse símbolo?", "O que significa este símbolo?"],
     ["What do these symbols mean?", "What does this symbol mean?"],
+    [
+      "What will be the output of the following program?",
+      "What will be the output of the following program ?",
+    ],
+    ["Qual é a saída do código abaixo?", "Qual é a saída do código abaixo ?"],
   ])("never match: %s / %s", (a, b) => {
     const verdict = ruleVerdict(a, b);
     expect(verdict.verdict).toBe("reject");
@@ -249,6 +254,7 @@ describe("questions that point outside themselves", () => {
 
   it.each([
     ["Will bitcoin rise this week?", "Will bitcoin go up this week?"],
+    ["O bitcoin vai ficar acima de 100 mil?", "O bitcoin vai passar acima de 100 mil?"],
     ["O que está acontecendo com o dólar?", "O que está acontecendo com o dolar?"],
   ])("time words and 'está' are not pointers: %s / %s", (a, b) => {
     expect(ruleVerdict(a, b).reason).not.toContain("outside the prompt");

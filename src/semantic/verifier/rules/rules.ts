@@ -122,13 +122,14 @@ function swappedAroundRelation(a: readonly string[], b: readonly string[]): [str
 
 /**
  * A word that points at something the prompt does not contain: "What animal is this?", "How do I solve
- * this math problem?", "O que significa esse símbolo?". Two such questions can be about different things
+ * this math problem?", "O que significa esse símbolo?", "the output of the following program", "o código
+ * abaixo" (not "acima de 100": a comparison). Two such questions can be about different things
  * (two photos, two attachments) whatever their words, so no answer can be verified for them. Time words
  * ("this week", "este ano") point at the calendar, which the exact key and max-age already handle.
  * Accents matter: "está" (is) is not "esta" (this).
  */
 const DEICTIC =
-  /(?<![\p{L}\p{N}])(?:this|these|those|isto|isso|este|esta|estes|estas|esse|essa|esses|essas)(?![\p{L}\p{N}])(?! (?:week|month|year|day|morning|afternoon|evening|night|time|season|quarter|weekend|semana|mes|ano|dia|manha|tarde|noite|trimestre)s?\b)/iu;
+  /(?<![\p{L}\p{N}])(?:this|these|those|isto|isso|este|esta|estes|estas|esse|essa|esses|essas|the (?:following|above|below|attached|given)|(?:o|a|os|as) seguintes?|(?:abaixo|acima)(?! d[eoa]s?\b)|em anexo)(?![\p{L}\p{N}])(?! (?:week|month|year|day|morning|afternoon|evening|night|time|season|quarter|weekend|semana|mes|ano|dia|manha|tarde|noite|trimestre)s?\b)/iu;
 
 /** Whether a question points outside itself (see {@link DEICTIC}); statements refer back within their text. */
 function pointsOutside(text: string, framed: Framed): boolean {
