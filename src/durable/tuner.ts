@@ -158,7 +158,7 @@ export class Tuner extends DurableObject<Env> {
     return row?.n ?? 0;
   }
 
-  /** Samples received since the last reset (the samples' sequence only grows). */
+  /** Samples received in all: the highest sequence number (AUTOINCREMENT never hands one out twice). */
   #seen(): number {
     const [row] = this.#sql.exec<{ n: number | null }>("SELECT max(seq) AS n FROM samples").toArray();
     return row?.n ?? 0;

@@ -1,7 +1,8 @@
 /**
  * @module The auto-tuner's decisions, as pure functions: evaluate candidate settings on a window of
  * sampled accesses (./simulate.ts), propose the best, and apply a proposal only once it has won by the
- * margin on {@link CONFIRMATIONS} evaluations in a row (hysteresis: noise does not flap the config).
+ * margin on {@link CONFIRMATIONS} evaluations in a row, {@link CONFIRM_SAMPLES} apart (hysteresis: noise
+ * does not flap the config), or at once when it wins by {@link DECISIVE_MARGIN}.
  * Only the eviction policy and L1's byte budget are tuned; see README ("Auto-tuning") for why demotion
  * ages and compression are not, and nothing semantic ever is.
  */
