@@ -224,6 +224,13 @@ describe("rules that generalise beyond the project's fixtures", () => {
     accepts("How can I improve my handwriting?", "How do I improve handwriting?");
   });
 
+  it("reads capitals around a slash as one abbreviation, and a preposition by the domain word as nothing", () => {
+    accepts("What is a price to earnings ratio?", "Explain the P/E ratio");
+    rejects("O que é o índice P/L?", "O que é o índice P/VP?");
+    accepts("What are the best books on/by Bill Gates?", "What are the best books of Bill Gates?");
+    accepts("How does margin trading work?", "How does trading on margin work?");
+  });
+
   it("tells advice for a situation from a method", () => {
     rejects("How do stock markets crash?", "What should I do during a stock market crash?");
     accepts("What can I do to improve my credit score?", "How can I improve my credit score?");

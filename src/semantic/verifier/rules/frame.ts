@@ -144,7 +144,10 @@ const PLURAL_FRAME = /^(?:(?:what|which) (?:are|re|were)|quais (?:sao|foram)|o q
 const QUESTION_WORD = /^(?:what|which|how|why|when|where|who|whose|que|qual|quais|como|quando|onde|quem)\b/;
 
 /** Folds, drops punctuation and splits a frame off the prompt. */
-export function stripFrame(text: string): Framed {
+export function stripFrame(prompt: string): Framed {
+  // Capitals around a slash are one abbreviation: "P/E" is "PE" (price to earnings), "P/VP", "R/R";
+  // "on/by" is two words.
+  const text = prompt.replace(/(?<![\p{L}\p{N}])(\p{Lu}{1,2})\/(\p{Lu}{1,2})(?![\p{L}\p{N}/])/gu, "$1$2");
   let s = fold(text)
     .replace(/[’`]/g, "'")
     .replace(/'s\b/g, " s")

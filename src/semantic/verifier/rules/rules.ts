@@ -11,7 +11,6 @@ import type { Conflict } from "../types";
 import { alignTerms, contentTerms } from "./align";
 import { type Framed, type Intent, stripFrame } from "./frame";
 import { lemma } from "./lemma";
-import { FILLERS } from "./lexicon";
 
 /** `accept`: the prompts provably ask the same; `reject`: they differ; `open`: the rules cannot tell. */
 export type RuleVerdict = "accept" | "reject" | "open";
@@ -173,12 +172,19 @@ const ANCHORS = new Set(
   "my your our his her their me you us him them i we in to about for with at on from".split(" "),
 );
 
+const PREPOSITIONS = new Set("in to about for with at on from".split(" "));
+/** The fillers that name the domain itself ("in trading", "trading on margin", "no mercado"). */
+const DOMAIN_WORDS = new Set("trading market markets mercado mercados".split(" "));
+
 /**
- * The {@link ANCHORS} of a prompt body, sorted and deduplicated; not a preposition before a filler,
- * which qualifies nothing ("What does uptrend mean in trading?").
+ * The {@link ANCHORS} of a prompt body, sorted and deduplicated; not a preposition next to a word that
+ * names the domain, which relates nothing ("What does uptrend mean in trading?", "How does trading on
+ * margin work?"). Next to other fillers it does: "the best things to Google" / "things about Google".
  */
 function anchorsOf(body: readonly string[]): string {
-  const anchors = body.filter((w, i) => ANCHORS.has(w) && !FILLERS.has(body[i + 1] ?? ""));
+  const domain = (j: number) => DOMAIN_WORDS.has(body[j] ?? "");
+  const relatesDomain = (w: string, i: number) => PREPOSITIONS.has(w) && (domain(i + 1) || domain(i - 1));
+  const anchors = body.filter((w, i) => ANCHORS.has(w) && !relatesDomain(w, i));
   return [...new Set(anchors)].sort().join(" ");
 }
 
