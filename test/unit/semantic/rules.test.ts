@@ -197,6 +197,9 @@ describe("rules that generalise beyond the project's fixtures", () => {
     );
     accepts("How can I lose 5 kg in one month?", "How can I lose 5 kg in 1 month?");
     rejects("How can I lose 5 kg in one month?", "How can I lose 5 kg in 2 months?");
+    accepts("How much coffee should one drink per day?", "How much coffee should I drink per day?");
+    accepts("What is one of the best short stories?", "What are some really great short stories?");
+    rejects("What is the probability of three tails?", "What is the probability of one tail?");
   });
 
   it("compares numbers as a multiset: an expression is not its digits in another order", () => {

@@ -36,7 +36,11 @@ const isMarket = (w: string | undefined): boolean =>
   w === "market" || w === "markets" || w?.startsWith("mercado") === true;
 
 /** Words after which "one" is a pronoun ("which one", "each one", "the one"), not a count. */
-const ONE_AFTER = new Set("which each any every no the this that some another".split(" "));
+const ONE_AFTER = new Set(
+  "which each any every no the this that some another should can could would must does do did will may might shall if when".split(
+    " ",
+  ),
+);
 /** Words before which "one" is a generic subject ("one should", "one's life"), not a count. */
 const ONE_BEFORE = new Set(
   "s should can could would must do does did is has have will may might needs gets feels".split(" "),
@@ -44,7 +48,10 @@ const ONE_BEFORE = new Set(
 
 /** "One" as a generic pronoun: "what should one do", "one's life", "which one is better". */
 function pronounOne(i: number, body: readonly string[]): boolean {
-  return body[i] === "one" && (ONE_AFTER.has(body[i - 1] ?? "") || ONE_BEFORE.has(body[i + 1] ?? ""));
+  return (
+    body[i] === "one" &&
+    (ONE_AFTER.has(body[i - 1] ?? "") || ONE_BEFORE.has(body[i + 1] ?? "") || body[i + 1] === "of")
+  );
 }
 
 function isContent(w: string, i: number, body: readonly string[], acronyms: ReadonlySet<string>): boolean {
