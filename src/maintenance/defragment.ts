@@ -2,8 +2,9 @@
  * @module Defragment: removes what no entry owns any more, step by step over bounded, resumable calls
  * (./runs.ts): R2 bodies and KV copies without a D1 row, aliases and semantic scopes whose entry is
  * gone, vectors of the local index whose entry is gone, the chunk lists (and the chunks only they held)
- * of context loads that died before their commit (an isolate killed mid-load); then `PRAGMA optimize` on D1 (D1 has no VACUUM:
- * it manages its own storage; https://developers.cloudflare.com/d1/sql-api/sql-statements/).
+ * of context loads that died before their commit (an isolate killed mid-load); then `PRAGMA optimize`
+ * on D1 (D1 has no VACUUM: it manages its own storage;
+ * https://developers.cloudflare.com/d1/sql-api/sql-statements/).
  *
  * An entry being written must survive: its R2 body or KV copy can land before its D1 row (write-behind),
  * so only things written before the run began, less {@link DEFRAGMENT_GRACE_MS}, are candidates, and the
@@ -84,6 +85,7 @@ export async function defragment(
   const store = createRunStore<DefragmentStep, DefragmentCounts>(deps.db, "defragment");
   const state = await store.load(run.now, { step: "r2", after: "", totals: ZERO }, run.restart);
   const cutoff = state.startedAt - (run.graceMs ?? DEFRAGMENT_GRACE_MS);
+  const loadsBefore = state.startedAt - DEAD_LOAD_MS;
   const report: DefragmentReport = {
     ...ZERO,
     d1Optimized: false,
@@ -99,7 +101,6 @@ export async function defragment(
       report.skipped.push({ step, reason: skip });
       return { scanned: 0, after: undefined };
     }
-    const loadsBefore = state.startedAt - DEAD_LOAD_MS;
     return runStep(step, deps, { after, limit, cutoff, loadsBefore }, pass, report);
   });
   const { step, after, more } = walked;

@@ -89,6 +89,11 @@ movie movies film films
 picture pictures pic pics photo photos
 `;
 
+/** The words that name the domain itself: "in trading", "trading on margin", "no mercado". */
+export const DOMAIN_WORDS: ReadonlySet<string> = new Set(
+  "trading market markets mercado mercados".split(" "),
+);
+
 /**
  * Words that may stand on one side only: the domain the whole product is about ("in trading", "no
  * mercado financeiro") and the words of a request for a definition ("concept", "meaning", "in simple
@@ -96,7 +101,7 @@ picture pictures pic pics photo photos
  */
 export const FILLERS: ReadonlySet<string> = new Set(
   (
-    "trading market markets mercado mercados " +
+    `${[...DOMAIN_WORDS].join(" ")} ` +
     "concept concepts conceito conceitos term terms termo termos meaning significado definition definicao " +
     "mean means significa quer dizer exactly exatamente actually basically basicamente simple simples " +
     "briefly brevemente resumidamente detail details detalhe detalhes please favor kindly thing things " +

@@ -11,6 +11,7 @@ import type { Conflict } from "../types";
 import { alignTerms, contentTerms } from "./align";
 import { type Framed, type Intent, stripFrame } from "./frame";
 import { lemma } from "./lemma";
+import { DOMAIN_WORDS } from "./lexicon";
 
 /** `accept`: the prompts provably ask the same; `reject`: they differ; `open`: the rules cannot tell. */
 export type RuleVerdict = "accept" | "reject" | "open";
@@ -168,13 +169,8 @@ function numbersOf(body: readonly string[], acronyms: ReadonlySet<string>): stri
  * vary freely between paraphrases (measured: on two-term questions a difference in them is mostly
  * duplicates); with one, nothing else does. Articles and "of" ("the meaning of") are left out.
  */
-const ANCHORS = new Set(
-  "my your our his her their me you us him them i we in to about for with at on from".split(" "),
-);
-
 const PREPOSITIONS = new Set("in to about for with at on from".split(" "));
-/** The fillers that name the domain itself ("in trading", "trading on margin", "no mercado"). */
-const DOMAIN_WORDS = new Set("trading market markets mercado mercados".split(" "));
+const ANCHORS = new Set([..."my your our his her their me you us him them i we".split(" "), ...PREPOSITIONS]);
 
 /**
  * The {@link ANCHORS} of a prompt body, sorted and deduplicated; not a preposition next to a word that
